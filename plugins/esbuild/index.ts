@@ -1,0 +1,73 @@
+// esbuild front end: runs the transform core on every project source esbuild loads, keeps the
+// runtime (`teleport`) external so workers share one registry with the bundle, and writes the
+// build manifest next to the output.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Loader, Message, Plugin } from 'esbuild';
+import { buildManifest, shouldTransform, transformModule, type Diagnostic, type ModuleManifest } from '../../transformer/core/index.js';
+
+export interface TeleportPluginOptions {
+  /** project root for stable IDs (default: esbuild's absWorkingDir, else process.cwd()) */
+  root?: string;
+  /** only transform files whose path matches (default: everything outside node_modules) */
+  include?: RegExp;
+  /** never transform files whose path matches */
+  exclude?: RegExp;
+  /** file name of the manifest written into outdir (default 'teleport-manifest.json'); false to skip */
+  manifest?: string | false;
+}
+
+const LOADERS: Record<string, Loader> = {
+  '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx',
+};
+
+function toMessage(d: Diagnostic, root: string): Message {
+  return {
+    id: 'teleport', pluginName: 'teleport', text: d.message, notes: d.hint ? [{ text: d.hint, location: null }] : [], detail: undefined,
+    location: { file: path.join(root, d.file), namespace: 'file', line: d.line, column: d.column - 1, length: 0, lineText: '', suggestion: '' },
+  };
+}
+
+export function teleport(options: TeleportPluginOptions = {}): Plugin {
+  return {
+    name: 'teleport',
+    setup(build) {
+      const root = options.root ?? build.initialOptions.absWorkingDir ?? process.cwd();
+      const manifests = new Map<string, ModuleManifest>();
+
+      build.onStart(() => {
+        manifests.clear();
+      });
+
+      // The runtime must be one instance per thread, shared by the bundle and the worker entry.
+      build.onResolve({ filter: /^teleport(\/.*)?$/ }, (args) => ({ path: args.path, external: true }));
+
+      build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
+        if (args.namespace !== 'file' || !shouldTransform(args.path)) return undefined;
+        if (options.include && !options.include.test(args.path)) return undefined;
+        if (options.exclude && options.exclude.test(args.path)) return undefined;
+        const source = await fs.readFile(args.path, 'utf8');
+        const result = transformModule(source, args.path, { root });
+        manifests.set(args.path, result.manifest);
+        const map = Buffer.from(JSON.stringify({ ...result.map, sources: [args.path] })).toString('base64');
+        return {
+          contents: `${result.code}\n//# sourceMappingURL=data:application/json;base64,${map}\n`,
+          loader: LOADERS[path.extname(args.path)] ?? 'ts',
+          errors: result.diagnostics.filter((d) => d.severity === 'error').map((d) => toMessage(d, root)),
+          warnings: result.diagnostics.filter((d) => d.severity === 'warning').map((d) => toMessage(d, root)),
+        };
+      });
+
+      build.onEnd(async (result) => {
+        const { manifest, diagnostics } = buildManifest([...manifests.values()]);
+        for (const d of diagnostics) result.errors.push(toMessage(d, root));
+        const outdir = build.initialOptions.outdir ?? (build.initialOptions.outfile ? path.dirname(build.initialOptions.outfile) : undefined);
+        if (options.manifest === false || !outdir || build.initialOptions.write === false) return;
+        await fs.mkdir(outdir, { recursive: true });
+        await fs.writeFile(path.join(outdir, options.manifest ?? 'teleport-manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+      });
+    },
+  };
+}
+
+export default teleport;

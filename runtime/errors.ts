@@ -1,0 +1,28 @@
+// Typed errors of the runtime: what cannot be sent, bytes that are not a Teleport payload,
+// payloads from another build, and modules a payload needs but this process never loaded.
+
+/** A value (or something it captures) cannot be pickled. The message names the path to it. */
+export class UnserializableError extends TypeError {
+  override name = 'UnserializableError';
+  constructor(message: string, readonly path: string[]) {
+    super(message);
+  }
+}
+
+/** Bytes given to `loads` are not a Teleport payload of a known format version. */
+export class FormatError extends Error {
+  override name = 'FormatError';
+}
+
+/** The payload was produced by a different build (a function's body hash differs). */
+export class VersionSkewError extends Error {
+  override name = 'VersionSkewError';
+  constructor(message: string, readonly senderBuild: string, readonly receiverBuild: string) {
+    super(message);
+  }
+}
+
+/** The payload refers to a module this process has not loaded (and may not load implicitly). */
+export class UnknownModuleError extends Error {
+  override name = 'UnknownModuleError';
+}

@@ -1,0 +1,73 @@
+// The tiny surface compiled code imports (`import * as $tp from 'teleport/hooks'`): attach
+// metadata to functions, classes and object-literal methods as they are created, register
+// modules, and tell a module whether it is being loaded "dry" in a worker.
+import { ENV, META, OWNER, isDry, registerModule, type MemberMeta, type UnitMeta } from './registry.js';
+
+type Fn = Function & { [META]?: UnitMeta | MemberMeta; [ENV]?: unknown; [OWNER]?: Function };
+
+/** Registers a function value; returns it unchanged. */
+export function f<F>(fn: F, meta: UnitMeta, env: unknown): F {
+  (fn as Fn)[META] = meta;
+  (fn as Fn)[ENV] = env;
+  return fn;
+}
+
+/** Registers a class and the methods/accessors it defines; returns it unchanged. */
+export function c<C>(cls: C, meta: UnitMeta, env: unknown): C {
+  const k = cls as Fn;
+  k[META] = meta;
+  k[ENV] = env;
+  for (const m of meta.memberMetas ?? []) {
+    const target = m.isStatic ? k : (k as { prototype?: object }).prototype;
+    if (!target) continue;
+    const d = Object.getOwnPropertyDescriptor(target, m.key);
+    const fn = (d && (m.mkind === 'get' ? d.get : m.mkind === 'set' ? d.set : d.value)) as Fn | undefined;
+    if (typeof fn === 'function' && !Object.prototype.hasOwnProperty.call(fn, META)) {
+      fn[META] = m;
+      fn[OWNER] = k;
+    }
+  }
+  return cls;
+}
+
+/** Registers object-literal methods and accessors: (obj, meta1, env1, meta2, env2, ...). */
+export function o<O extends object>(obj: O, ...pairs: unknown[]): O {
+  for (let i = 0; i < pairs.length; i += 2) {
+    const meta = pairs[i] as UnitMeta;
+    const d = Object.getOwnPropertyDescriptor(obj, meta.key!);
+    const fn = (d && (meta.pkind === 'get' ? d.get : meta.pkind === 'set' ? d.set : d.value)) as Fn | undefined;
+    if (typeof fn === 'function' && !Object.prototype.hasOwnProperty.call(fn, META)) {
+      fn[META] = meta;
+      fn[ENV] = pairs[i + 1];
+    }
+  }
+  return obj;
+}
+
+/** Used by rebuilt code: the method/accessor defined by a one-member object literal. */
+export function om(obj: object, kind: 'value' | 'get' | 'set'): unknown {
+  const key = Reflect.ownKeys(obj)[0];
+  const d = Object.getOwnPropertyDescriptor(obj, key)!;
+  return kind === 'get' ? d.get : kind === 'set' ? d.set : d.value;
+}
+
+/** Marks a function the transform could not make sendable (so sending it fails clearly). */
+export function u<F>(fn: F, meta: UnitMeta): F {
+  (fn as Fn)[META] = meta;
+  return fn;
+}
+
+export const module = registerModule;
+export const dry = isDry;
+
+/** Stand-in value for destructuring declarations skipped in a dry module: yields itself. */
+export const DRY: unknown = new Proxy(Object.create(null), {
+  get(_t, key) {
+    if (key === Symbol.iterator) {
+      return function* () {
+        for (let i = 0; i < 64; i++) yield DRY;
+      };
+    }
+    return DRY;
+  },
+});

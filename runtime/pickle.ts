@@ -1,0 +1,581 @@
+// Pickling: reduce a value graph to structured-cloneable data (functions become references to
+// registered code plus their captured environments; class instances become class reference +
+// state), and revive it on the other side. The platform's structured clone (postMessage,
+// v8.serialize) then does the byte work, including cycles, Map/Set/Date/RegExp/typed arrays.
+import { builtinPath, resolveBuiltin } from './builtins.js';
+import { FormatError, UnknownModuleError, UnserializableError, VersionSkewError } from './errors.js';
+import { ENV, META, OWNER, buildId, modules, type MemberMeta, type ModuleRecord, type Reader, type ScopeInstance, type UnitMeta } from './registry.js';
+import { FORMAT_VERSION, type Packet } from './packet.js';
+
+/** Key that marks a reduced record; user objects that happen to own it are escaped. */
+const TAG = '\u0000tp';
+
+/** Protocol hooks a class can implement, like Python's `__reduce__`. */
+export const serialize: unique symbol = Symbol.for('teleport.serialize') as never;
+export const deserialize: unique symbol = Symbol.for('teleport.deserialize') as never;
+
+const noSerializeSet = new WeakSet<object>();
+/** Marks an object or function so that it is sent as `undefined` (like a transient field). */
+export function noSerialize<T extends object>(value: T): T {
+  noSerializeSet.add(value);
+  return value;
+}
+
+type Rec = { [TAG]: string; [k: string]: unknown };
+type AnyFn = Function & { [META]?: UnitMeta | MemberMeta; [ENV]?: Reader; [OWNER]?: Function };
+
+const ERROR_NAMES = ['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError'] as const;
+const LEAF_PROTOS = new Set<object | null>([
+  Date.prototype, RegExp.prototype, ArrayBuffer.prototype, DataView.prototype, Boolean.prototype, Number.prototype,
+  String.prototype, BigInt.prototype,
+  ...[Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array].map((c) => c.prototype),
+  ...(typeof SharedArrayBuffer === 'function' ? [SharedArrayBuffer.prototype] : []),
+]);
+
+function isPrimitive(v: unknown): boolean {
+  return v === null || (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol');
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'function') return `function ${v.name || '(anonymous)'}`;
+  if (typeof v === 'symbol') return `symbol ${String(v.description)}`;
+  if (v && typeof v === 'object') {
+    const proto = Object.getPrototypeOf(v);
+    const name = proto?.constructor?.name;
+    return name ? `instance of ${name}` : 'object';
+  }
+  return typeof v;
+}
+
+function where(meta: UnitMeta): string {
+  return `${meta.mod.file}:${meta.line}:${meta.col}`;
+}
+
+function fnLabel(meta: UnitMeta): string {
+  return `function '${meta.path || '(anonymous)'}' at ${where(meta)}`;
+}
+
+class Reducer {
+  private memo = new Map<unknown, unknown>();
+  private envs = new Map<Reader, Rec>();
+  readonly mods = new Set<string>();
+  /** path segments from the root (or from the innermost capture) to the value being reduced */
+  private path: string[] = [];
+  /** innermost function whose captures are being reduced, for error messages */
+  private context: UnitMeta | null = null;
+
+  constructor(private rootLabel: string) {}
+
+  fail(value: unknown, why?: string): never {
+    const chain = [...this.path, describe(value)].join(' → ');
+    const head = this.context ? `${fnLabel(this.context)} captured ${chain}` : `${this.rootLabel}${this.path.length ? ' ' : ''}${chain}`;
+    throw new UnserializableError(`${head}, which cannot be sent${why ? ` (${why})` : ''} (use an import, noSerialize, or a serialize hook)`, [...this.path]);
+  }
+
+  reduce(v: unknown): unknown {
+    if (isPrimitive(v)) return v;
+    if (typeof v === 'symbol') return this.symbol(v);
+    const seen = this.memo.get(v);
+    if (seen !== undefined) return seen;
+    if (noSerializeSet.has(v as object)) return undefined;
+    if (typeof v === 'function') return this.fn(v as AnyFn);
+    return this.object(v as object);
+  }
+
+  private at<T>(segment: string, f: () => T): T {
+    this.path.push(segment);
+    try {
+      return f();
+    } finally {
+      this.path.pop();
+    }
+  }
+
+  private symbol(s: symbol): unknown {
+    const key = Symbol.keyFor(s);
+    if (key !== undefined) return { [TAG]: 'sym', k: key };
+    for (const name of Object.getOwnPropertyNames(Symbol)) {
+      if ((Symbol as unknown as Record<string, unknown>)[name] === s) return { [TAG]: 'wks', k: name };
+    }
+    return this.fail(s, 'only registered (Symbol.for) and well-known symbols can be sent');
+  }
+
+  private object(obj: object): unknown {
+    const proto = Object.getPrototypeOf(obj);
+    if (proto === Object.prototype) return this.plain(obj as Record<string, unknown>);
+    if (Array.isArray(obj) && proto === Array.prototype) return this.array(obj);
+    if (LEAF_PROTOS.has(proto)) {
+      this.memo.set(obj, obj);
+      return obj;
+    }
+    if (typeof Buffer === 'function' && Buffer.isBuffer(obj)) {
+      const rec = { [TAG]: 'buf', v: new Uint8Array(obj.buffer, obj.byteOffset, obj.byteLength) };
+      this.memo.set(obj, rec);
+      return rec;
+    }
+    if (proto === Map.prototype) {
+      const out = new Map();
+      this.memo.set(obj, out);
+      let i = 0;
+      for (const [k, val] of obj as Map<unknown, unknown>) {
+        out.set(this.at(`Map key #${i}`, () => this.reduce(k)), this.at(`.get(${isPrimitive(k) ? JSON.stringify(k) ?? String(k) : `key #${i}`})`, () => this.reduce(val)));
+        i++;
+      }
+      return out;
+    }
+    if (proto === Set.prototype) {
+      const out = new Set();
+      this.memo.set(obj, out);
+      let i = 0;
+      for (const val of obj as Set<unknown>) out.add(this.at(`Set item #${i++}`, () => this.reduce(val)));
+      return out;
+    }
+    if (proto === null) {
+      const rec: Rec = { [TAG]: 'np', v: undefined };
+      this.memo.set(obj, rec);
+      rec.v = this.props(obj as Record<string, unknown>, {});
+      return rec;
+    }
+    if (obj instanceof Error) return this.error(obj);
+    return this.instance(obj, proto);
+  }
+
+  private plain(obj: Record<string, unknown>): unknown {
+    const keys = Object.keys(obj);
+    let simple = !Object.prototype.hasOwnProperty.call(obj, TAG);
+    for (let i = 0; simple && i < keys.length; i++) simple = isPrimitive(obj[keys[i]]);
+    if (simple) {
+      this.memo.set(obj, obj);
+      return obj;
+    }
+    if (Object.prototype.hasOwnProperty.call(obj, TAG)) {
+      const rec: Rec = { [TAG]: 'esc', v: undefined };
+      this.memo.set(obj, rec);
+      rec.v = keys.map((k) => [k, this.at('.' + k, () => this.reduce(obj[k]))]);
+      return rec;
+    }
+    const out: Record<string, unknown> = {};
+    this.memo.set(obj, out);
+    return this.props(obj, out);
+  }
+
+  private props(obj: Record<string, unknown>, out: Record<string, unknown>): Record<string, unknown> {
+    for (const k of Object.keys(obj)) out[k] = this.at('.' + k, () => this.reduce(obj[k]));
+    return out;
+  }
+
+  private array(arr: unknown[]): unknown {
+    let simple = true;
+    for (let i = 0; simple && i < arr.length; i++) simple = isPrimitive(arr[i]);
+    if (simple) {
+      this.memo.set(arr, arr);
+      return arr;
+    }
+    const out: unknown[] = new Array(arr.length);
+    this.memo.set(arr, out);
+    for (let i = 0; i < arr.length; i++) {
+      if (i in arr) out[i] = this.at(`[${i}]`, () => this.reduce(arr[i]));
+    }
+    return out;
+  }
+
+  private error(err: Error): unknown {
+    const rec: Rec = { [TAG]: 'err', c: undefined, m: err.message, s: err.stack };
+    this.memo.set(err, rec);
+    const ctor = Object.getPrototypeOf(err)?.constructor as AnyFn | undefined;
+    if (ctor && ctor[META] && (ctor[META] as UnitMeta).mod) rec.c = this.at('(class)', () => this.fn(ctor));
+    else rec.c = ERROR_NAMES.find((n) => (globalThis as Record<string, unknown>)[n] === ctor) ?? 'Error';
+    if (Object.prototype.hasOwnProperty.call(err, 'cause')) rec.x = this.at('.cause', () => this.reduce((err as { cause?: unknown }).cause));
+    if (err instanceof AggregateError) rec.g = this.at('.errors', () => this.reduce(err.errors));
+    const own = Object.keys(err).filter((k) => k !== 'cause');
+    if (own.length) rec.v = this.props(Object.fromEntries(own.map((k) => [k, (err as unknown as Record<string, unknown>)[k]])), {});
+    return rec;
+  }
+
+  private instance(obj: object, proto: object): unknown {
+    const ctor = Object.prototype.hasOwnProperty.call(proto, 'constructor') ? (proto as { constructor: AnyFn }).constructor : undefined;
+    const meta = ctor?.[META] as UnitMeta | undefined;
+    if (!ctor || !meta || !meta.mod || ctor.prototype !== proto) {
+      return this.fail(obj, ctor && ctor.name ? `class ${ctor.name} was not compiled with the Teleport transform` : 'its prototype is not a registered class');
+    }
+    const hook = (obj as { [serialize]?: () => unknown })[serialize];
+    if (typeof hook === 'function') {
+      const rec: Rec = { [TAG]: 'hook', c: undefined, v: undefined };
+      this.memo.set(obj, rec);
+      rec.c = this.fn(ctor);
+      rec.v = this.at(`.[serialize]()`, () => this.reduce(hook.call(obj)));
+      return rec;
+    }
+    const rec: Rec = { [TAG]: 'inst', c: undefined, v: undefined };
+    this.memo.set(obj, rec);
+    rec.c = this.fn(ctor);
+    rec.v = this.props(obj as Record<string, unknown>, {});
+    return rec;
+  }
+
+  fn(fn: AnyFn): unknown {
+    const seen = this.memo.get(fn);
+    if (seen !== undefined) return seen;
+    const meta = Object.prototype.hasOwnProperty.call(fn, META) ? fn[META] : undefined;
+    if (!meta) {
+      const path = builtinPath(fn);
+      if (path !== undefined) {
+        const rec = { [TAG]: 'bi', p: path };
+        this.memo.set(fn, rec);
+        return rec;
+      }
+      return this.fail(fn, 'it was not compiled with the Teleport transform, and it is not a known builtin');
+    }
+    if (meta.kind === 'member') {
+      const rec: Rec = { [TAG]: 'mth', c: undefined, k: meta.key, mk: meta.mkind, s: meta.isStatic };
+      this.memo.set(fn, rec);
+      rec.c = this.fn(fn[OWNER] as AnyFn);
+      return rec;
+    }
+    if (meta.unsendable) return this.fail(fn, `${fnLabel(meta)} cannot be sent: ${meta.unsendable}`);
+    const mod = meta.mod;
+    this.mods.add(mod.url);
+    if (meta.decl && !mod.main) {
+      const rec = { [TAG]: 'ref', m: mod.id, j: meta.j, h: meta.hash };
+      this.memo.set(fn, rec);
+      return rec;
+    }
+    const rec: Rec = { [TAG]: 'fn', m: mod.id, j: meta.j, h: meta.hash, n: fn.name, e: undefined, p: undefined };
+    this.memo.set(fn, rec);
+    const outer = this.context;
+    const outerPath = this.path;
+    this.context = meta;
+    this.path = [];
+    try {
+      rec.e = this.env(fn[ENV] as Reader, meta);
+      const own = Object.keys(fn);
+      if (own.length) rec.p = this.props(fn as unknown as Record<string, unknown>, {});
+    } finally {
+      this.context = outer;
+      this.path = outerPath;
+    }
+    return rec;
+  }
+
+  /** Environment record chain for a unit, reading only the slots it uses. */
+  private env(reader: Reader, meta: UnitMeta): Rec {
+    const mod = meta.mod;
+    const chain = new Map<number, [Reader, Rec]>();
+    let child: Rec | undefined;
+    for (let s = meta.home, r: Reader = reader; s >= 0; s = mod.scopes[s][0]) {
+      let rec = this.envs.get(r);
+      const known = !!rec;
+      if (!rec) {
+        rec = { [TAG]: 'env', m: mod.id, s, p: undefined, v: {} };
+        this.envs.set(r, rec);
+        this.mods.add(mod.url);
+      }
+      if (child) child.p = rec;
+      chain.set(s, [r, rec]);
+      child = rec;
+      if (s === 0) break;
+      if (known && rec.p) {
+        // the rest of the chain was linked when this env was first seen
+        for (let p = rec.p as Rec; p; p = p.p as Rec) chain.set(p.s as number, [this.readerOf(p), p]);
+        break;
+      }
+      r = r(-1) as Reader;
+    }
+    for (const [s, slots] of meta.uses) {
+      const entry = chain.get(s);
+      if (!entry) continue;
+      const [r, rec] = entry;
+      const names = mod.scopes[s][1];
+      const values = rec.v as Record<number, unknown>;
+      for (const i of slots) {
+        const name = names[i];
+        if (name === 'this') {
+          if (!('t' in rec)) rec.t = this.at("'this'", () => this.reduce(r(i)));
+          continue;
+        }
+        if (i in values || (name === 'arguments' && 'a' in rec)) continue;
+        let value: unknown;
+        try {
+          value = r(i);
+        } catch (e) {
+          throw new UnserializableError(`${fnLabel(meta)} captured '${name}', which is not initialized yet when the function is sent (${(e as Error).message})`, [name]);
+        }
+        if (name === 'arguments') rec.a = this.at("'arguments'", () => this.reduce(Array.from(value as ArrayLike<unknown>)));
+        else values[i] = this.at(`'${name}'`, () => this.reduce(value));
+      }
+    }
+    return chain.get(meta.home)![1];
+  }
+
+  private readerOf(rec: Rec): Reader {
+    for (const [r, x] of this.envs) if (x === rec) return r;
+    throw new Error('teleport: internal error: env reader not found');
+  }
+}
+
+class Reviver {
+  private memo = new Map<unknown, unknown>();
+  constructor(private senderBuild: string) {}
+
+  revive(v: unknown): unknown {
+    if (v === null || typeof v !== 'object') return v;
+    const seen = this.memo.get(v);
+    if (seen !== undefined) return seen;
+    if (Array.isArray(v)) {
+      this.memo.set(v, v);
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i];
+        if (x !== null && typeof x === 'object') v[i] = this.revive(x);
+      }
+      return v;
+    }
+    const proto = Object.getPrototypeOf(v);
+    if (proto === Object.prototype) {
+      const tag = (v as Rec)[TAG];
+      if (typeof tag === 'string') return this.record(v as Rec);
+      this.memo.set(v, v);
+      this.fill(v as Record<string, unknown>, v as Record<string, unknown>);
+      return v;
+    }
+    if (proto === Map.prototype) {
+      const m = v as Map<unknown, unknown>;
+      this.memo.set(v, v);
+      const entries = [...m];
+      m.clear();
+      for (const [k, x] of entries) m.set(this.revive(k), this.revive(x));
+      return m;
+    }
+    if (proto === Set.prototype) {
+      const s = v as Set<unknown>;
+      this.memo.set(v, v);
+      const items = [...s];
+      s.clear();
+      for (const x of items) s.add(this.revive(x));
+      return s;
+    }
+    return v;
+  }
+
+  private fill(from: Record<string, unknown>, to: Record<string, unknown>): void {
+    for (const k of Object.keys(from)) {
+      const x = from[k];
+      to[k] = x !== null && typeof x === 'object' ? this.revive(x) : x;
+    }
+  }
+
+  private record(r: Rec): unknown {
+    switch (r[TAG]) {
+      case 'fn':
+        return this.fn(r);
+      case 'ref': {
+        const mod = this.module(r.m as string);
+        this.checkHash(mod, r);
+        const value = mod.byRef(r.j as number);
+        this.memo.set(r, value);
+        return value;
+      }
+      case 'mth': {
+        const cls = this.revive(r.c) as Function & { prototype: object };
+        const target = r.s ? cls : cls.prototype;
+        const d = findDescriptor(target, r.k as string);
+        const value = d && (r.mk === 'get' ? d.get : r.mk === 'set' ? d.set : d.value);
+        if (typeof value !== 'function') throw new FormatError(`method '${String(r.k)}' not found on class ${cls.name}`);
+        this.memo.set(r, value);
+        return value;
+      }
+      case 'bi': {
+        const value = resolveBuiltin(r.p as string);
+        this.memo.set(r, value);
+        return value;
+      }
+      case 'inst': {
+        const cls = this.revive(r.c) as Function & { prototype: object };
+        const obj = Object.create(cls.prototype);
+        this.memo.set(r, obj);
+        this.fill(r.v as Record<string, unknown>, obj);
+        return obj;
+      }
+      case 'hook': {
+        const cls = this.revive(r.c) as Function & { [deserialize]?: (state: unknown) => unknown };
+        const state = this.revive(r.v);
+        const de = cls[deserialize];
+        if (typeof de !== 'function') throw new FormatError(`class ${cls.name} has [serialize]() but no static [deserialize](state)`);
+        const obj = de.call(cls, state);
+        this.memo.set(r, obj);
+        return obj;
+      }
+      case 'np': {
+        const obj = Object.create(null);
+        this.memo.set(r, obj);
+        this.fill(r.v as Record<string, unknown>, obj);
+        return obj;
+      }
+      case 'esc': {
+        const obj: Record<string, unknown> = {};
+        this.memo.set(r, obj);
+        for (const [k, x] of r.v as [string, unknown][]) obj[k] = this.revive(x);
+        return obj;
+      }
+      case 'buf': {
+        const u = r.v as Uint8Array;
+        const value = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+        this.memo.set(r, value);
+        return value;
+      }
+      case 'sym': {
+        const value = Symbol.for(r.k as string);
+        this.memo.set(r, value);
+        return value;
+      }
+      case 'wks': {
+        const value = (Symbol as unknown as Record<string, symbol>)[r.k as string];
+        this.memo.set(r, value);
+        return value;
+      }
+      case 'err':
+        return this.error(r);
+      default:
+        throw new FormatError(`unknown record type ${JSON.stringify(r[TAG])}`);
+    }
+  }
+
+  private error(r: Rec): Error {
+    let err: Error;
+    if (typeof r.c === 'string') {
+      const Ctor = ERROR_NAMES.includes(r.c as never) ? ((globalThis as Record<string, unknown>)[r.c] as ErrorConstructor) : Error;
+      err = r.c === 'AggregateError' ? new AggregateError([], r.m as string) : new Ctor(r.m as string);
+    } else {
+      const cls = this.revive(r.c) as Function & { prototype: object };
+      err = Object.create(cls.prototype);
+      Object.defineProperty(err, 'message', { value: r.m, writable: true, configurable: true, enumerable: false });
+    }
+    this.memo.set(r, err);
+    Object.defineProperty(err, 'stack', { value: r.s, writable: true, configurable: true, enumerable: false });
+    if ('x' in r) Object.defineProperty(err, 'cause', { value: this.revive(r.x), writable: true, configurable: true, enumerable: false });
+    if ('g' in r) Object.defineProperty(err, 'errors', { value: this.revive(r.g), writable: true, configurable: true, enumerable: false });
+    if (r.v) this.fill(r.v as Record<string, unknown>, err as unknown as Record<string, unknown>);
+    return err;
+  }
+
+  private module(id: string): ModuleRecord {
+    const mod = modules.get(id);
+    if (!mod) throw new UnknownModuleError(`payload refers to module ${id}, which this process has not loaded (sender build ${this.senderBuild}, receiver build ${buildId()})`);
+    return mod;
+  }
+
+  private checkHash(mod: ModuleRecord, r: Rec): UnitMeta {
+    const meta = mod.units[r.j as number];
+    if (!meta || meta.hash !== r.h) {
+      throw new VersionSkewError(
+        `payload from build ${this.senderBuild} refers to ${meta ? `'${meta.path}' in ${mod.file}` : `unit #${String(r.j)} of ${mod.file}`}, whose code differs in this build (${buildId()}); rebuild both sides from the same sources`,
+        this.senderBuild, buildId());
+    }
+    return meta;
+  }
+
+  private fn(r: Rec): unknown {
+    const mod = this.module(r.m as string);
+    const meta = this.checkHash(mod, r);
+    const env = this.env(r.e as Rec);
+    const again = this.memo.get(r); // a captured value may have referred back to this function
+    if (again !== undefined) return again;
+    const module0 = meta.home === 0 && meta.decl;
+    let fn = module0 ? mod.decls.get(meta.j) : undefined;
+    if (!fn) {
+      fn = env[2](meta.j);
+      const f = fn as AnyFn;
+      f[META] = meta;
+      f[ENV] = env[0];
+      if (meta.memberMetas) tagMembers(f, meta);
+      if (module0) mod.decls.set(meta.j, fn);
+    }
+    this.memo.set(r, fn);
+    const f = fn as AnyFn;
+    if (typeof r.n === 'string' && f.name !== r.n) Object.defineProperty(f, 'name', { value: r.n, configurable: true });
+    if (r.p) this.fill(r.p as Record<string, unknown>, f as unknown as Record<string, unknown>);
+    return fn;
+  }
+
+  private env(r: Rec): ScopeInstance {
+    const seen = this.memo.get(r) as ScopeInstance | undefined;
+    if (seen) return seen;
+    const mod = this.module(r.m as string);
+    let inst: ScopeInstance;
+    if (r.s === 0) {
+      inst = mod.instance ??= mod.factory();
+    } else {
+      const parent = this.env(r.p as Rec);
+      const again = this.memo.get(r) as ScopeInstance | undefined;
+      if (again) return again;
+      const thisValue = 't' in r ? this.revive(r.t) : undefined;
+      const args = 'a' in r ? (this.revive(r.a) as unknown[]) : [];
+      const again2 = this.memo.get(r) as ScopeInstance | undefined;
+      if (again2) return again2;
+      inst = parent[3](r.s as number).apply(thisValue, args);
+    }
+    this.memo.set(r, inst);
+    const values = r.v as Record<string, unknown>;
+    for (const k of Object.keys(values)) inst[1](Number(k), this.revive(values[k]));
+    return inst;
+  }
+}
+
+function tagMembers(cls: AnyFn, meta: UnitMeta): void {
+  for (const m of meta.memberMetas ?? []) {
+    const target = m.isStatic ? cls : (cls as { prototype?: object }).prototype;
+    if (!target) continue;
+    const d = Object.getOwnPropertyDescriptor(target, m.key);
+    const fn = (d && (m.mkind === 'get' ? d.get : m.mkind === 'set' ? d.set : d.value)) as AnyFn | undefined;
+    if (typeof fn === 'function' && !Object.prototype.hasOwnProperty.call(fn, META)) {
+      fn[META] = m;
+      fn[OWNER] = cls;
+    }
+  }
+}
+
+function findDescriptor(target: object, key: string): PropertyDescriptor | undefined {
+  return Object.getOwnPropertyDescriptor(target, key);
+}
+
+/** Reduce a value into a Packet (structured-cloneable). `label` names the root in error messages. */
+export function pack(value: unknown, label = 'value'): Packet {
+  const r = new Reducer(label);
+  const data = r.reduce(value);
+  return { v: FORMAT_VERSION, build: buildId(), mods: [...r.mods], data };
+}
+
+function checkPacket(p: unknown): Packet {
+  const ok = !!p && typeof p === 'object' && (p as Packet).v === FORMAT_VERSION && typeof (p as Packet).build === 'string'
+    && Array.isArray((p as Packet).mods) && (p as Packet).mods.every((m) => typeof m === 'string') && 'data' in (p as object);
+  if (!ok) {
+    const v = p && typeof p === 'object' ? (p as Packet).v : undefined;
+    throw new FormatError(typeof v === 'number' && v !== FORMAT_VERSION
+      ? `Teleport payload has format version ${v}; this runtime reads version ${FORMAT_VERSION}`
+      : 'not a Teleport payload');
+  }
+  return p as Packet;
+}
+
+/** Revive a Packet whose modules are already loaded in this thread. */
+export function unpackSync(packet: Packet): unknown {
+  const p = checkPacket(packet);
+  for (const url of p.mods) {
+    if (![...modules.values()].some((m) => m.url === url)) {
+      throw new UnknownModuleError(`payload needs module ${url}, which is not loaded in this thread (import it first, or use a Pool)`);
+    }
+  }
+  return new Reviver(p.build).revive(p.data);
+}
+
+const loaded = new Set<string>();
+/** Import the modules a Packet needs (only modules compiled by the same build register), then revive it. */
+export async function unpack(packet: Packet): Promise<unknown> {
+  const p = checkPacket(packet);
+  for (const url of p.mods) {
+    if (loaded.has(url) || [...modules.values()].some((m) => m.url === url)) continue;
+    if (!url.startsWith('file:')) throw new UnknownModuleError(`refusing to import non-file module URL ${url}`);
+    await import(url);
+    loaded.add(url);
+  }
+  return new Reviver(p.build).revive(p.data);
+}

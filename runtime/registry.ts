@@ -1,0 +1,120 @@
+// The registry the instrumented code talks to: each compiled module registers its unit table,
+// env reader and factories once; every function it creates gets a metadata pointer and, when it
+// captures anything, the reader of its enclosing environment. Reading captures happens only at
+// pickle time.
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { createHash } from 'node:crypto';
+
+export const META: unique symbol = Symbol.for('teleport.meta') as never;
+export const ENV: unique symbol = Symbol.for('teleport.env') as never;
+export const OWNER: unique symbol = Symbol.for('teleport.owner') as never;
+
+/** Reads slot `i` of an environment; any other index returns the parent environment's reader. */
+export type Reader = (i: number) => unknown;
+/** [reader, setSlot, createUnit, childFactory] — one rebuilt scope instance in a worker. */
+export type ScopeInstance = [Reader, (i: number, v: unknown) => void, (j: number) => unknown, (n: number) => (this: unknown, ...args: unknown[]) => ScopeInstance];
+
+export interface UnitTableEntry {
+  id: string;
+  path: string;
+  kind: 'arrow' | 'function' | 'declaration' | 'class' | 'class-declaration' | 'object-method';
+  line: number;
+  col: number;
+  home: number;
+  hash: string;
+  decl: 0 | 1;
+  members?: [string, 'method' | 'get' | 'set', 0 | 1][];
+  key?: string;
+  pkind?: 'value' | 'get' | 'set';
+  uses: [number, number[]][];
+  captures: string[];
+  unsendable?: string;
+}
+
+export interface ModuleTable {
+  module: string;
+  file: string;
+  units: UnitTableEntry[];
+  scopes: [number, string[]][];
+}
+
+export interface ModuleRecord {
+  id: string;
+  file: string;
+  url: string;
+  /** true when this is the program's entry module (sent by value, never executed in workers) */
+  main: boolean;
+  units: UnitMeta[];
+  scopes: [number, string[]][];
+  reader: Reader;
+  factory: () => ScopeInstance;
+  byRef: (j: number) => unknown;
+  /** the module scope rebuilt in this thread (created on first use) */
+  instance?: ScopeInstance;
+  /** module-level declarations created from `instance`, so their identity is stable per thread */
+  decls: Map<number, unknown>;
+}
+
+export interface UnitMeta extends UnitTableEntry {
+  mod: ModuleRecord;
+  j: number;
+  memberMetas?: MemberMeta[];
+}
+
+export interface MemberMeta {
+  kind: 'member';
+  owner: UnitMeta;
+  key: string;
+  mkind: 'method' | 'get' | 'set';
+  isStatic: 0 | 1;
+}
+
+export const modules = new Map<string, ModuleRecord>();
+
+let mainUrl: string | null | undefined;
+export function mainModuleUrl(): string | null {
+  if (mainUrl !== undefined) return mainUrl;
+  const fromWorker = (globalThis as { __teleportMain?: string }).__teleportMain;
+  if (fromWorker) return (mainUrl = fromWorker);
+  try {
+    mainUrl = process.argv[1] ? pathToFileURL(realpathSync(process.argv[1])).href : null;
+  } catch {
+    mainUrl = null;
+  }
+  return mainUrl;
+}
+
+/** Called once by each compiled module; returns the per-unit metadata array (`$tp$M`). */
+export function registerModule(table: ModuleTable, url: string, reader: Reader, factory: () => ScopeInstance, byRef: (j: number) => unknown): UnitMeta[] {
+  const existing = modules.get(table.module);
+  if (existing && existing.url === url) return existing.units;
+  const mod: ModuleRecord = {
+    id: table.module, file: table.file, url, main: url === mainModuleUrl(), units: [], scopes: table.scopes,
+    reader, factory, byRef, decls: new Map(),
+  };
+  mod.units = table.units.map((u, j) => {
+    const meta: UnitMeta = { ...u, mod, j };
+    if (u.members) meta.memberMetas = u.members.map(([key, mkind, isStatic]) => ({ kind: 'member', owner: meta, key, mkind, isStatic }));
+    return meta;
+  });
+  if (!existing) modules.set(table.module, mod);
+  buildIdCache = undefined;
+  return mod.units;
+}
+
+let buildIdCache: string | undefined;
+/** Hash of every registered unit's ID and body hash: identifies the code this thread runs. */
+export function buildId(): string {
+  if (buildIdCache) return buildIdCache;
+  const h = createHash('sha256');
+  for (const id of [...modules.keys()].sort()) {
+    h.update(id + ':');
+    for (const u of modules.get(id)!.units) h.update(u.id + '=' + u.hash + ',');
+  }
+  return (buildIdCache = h.digest('hex').slice(0, 16));
+}
+
+export function isDry(url: string): boolean {
+  return (globalThis as { __teleportMain?: string }).__teleportMain === url;
+}

@@ -1,0 +1,378 @@
+// Code generation: instruments the module in place (magic-string edits that never add a line
+// inside the original text) and appends the rehydration code: the module's env reader, its
+// unit table, the by-reference table and the scope factories the worker uses to rebuild closures.
+import MagicString from 'magic-string';
+import type { Variable } from '@typescript-eslint/scope-manager';
+import { contains, parentOf, type Node, type TSESTree } from './walk.js';
+import type { EnvScope, ModuleModel, Unit } from './model.js';
+
+export interface UnitInfo {
+  id: string;
+  path: string;
+  hash: string;
+}
+
+interface Tail { pos: number; depth: number; text: string; owner: Node }
+
+const T = '$tp';
+
+export function nodeDepth(n: Node): number {
+  let d = 0;
+  for (let p = parentOf(n); p; p = parentOf(p)) d++;
+  return d;
+}
+
+export class Emitter {
+  readonly s: MagicString;
+  private tails: Tail[] = [];
+  private registrations = new Map<Node, string[]>();
+
+  constructor(private code: string, private model: ModuleModel, private info: UnitInfo[], private moduleId: string, private relPath: string, private hooks: string) {
+    this.s = new MagicString(code);
+  }
+
+  /** Insertion after `pos` that belongs to `owner` (sorted innermost first when several share a position). */
+  private tail(pos: number, text: string, owner: Node, depth: number): void {
+    this.tails.push({ pos, depth, text, owner });
+  }
+
+  envExpr(env: EnvScope): string {
+    if (env.mode === 'module') return `${T}$e0`;
+    if (env.mode === 'cached') return `(${T}$e${env.index} ??= ${this.reader(env, true)})`;
+    return `(${this.reader(env, true)})`;
+  }
+
+  /** `(i) => { switch (i) { case 0: return a; ... default: return PARENT } }` */
+  private reader(env: EnvScope, original: boolean): string {
+    const cases = env.slots.map((name, i) => `case ${i}: return ${name};`).join(' ');
+    const parent = env.parent!;
+    const parentExpr = original ? this.envExpr(parent) : parent.mode === 'module' ? `${T}$e0` : `${T}$e${parent.index}`;
+    return `($tp$i) => { switch ($tp$i) { ${cases} default: return ${parentExpr}; } }`;
+  }
+
+  run(): string {
+    this.dryGuards();
+    this.envDecls();
+    this.functionDeclarations();
+    this.wrapUnits();
+    this.applyTails();
+    this.s.append('\n' + this.appendix());
+    this.s.prepend(`import * as ${T} from ${JSON.stringify(this.hooks)}; `);
+    return this.s.toString();
+  }
+
+  // ---------- in-place instrumentation ----------
+
+  private envDecls(): void {
+    for (const env of this.model.envScopes) {
+      if (env.mode !== 'cached') continue;
+      if (env.expressionArrow) {
+        const arrow = env.expressionArrow;
+        const arrowTok = this.code.lastIndexOf('=>', arrow.body.range[0]);
+        this.s.appendLeft(arrowTok + 2, ` { let ${T}$e${env.index}; return (`);
+        this.tail(arrow.range[1], ') }', arrow, nodeDepth(arrow) + 0.25);
+      } else {
+        this.s.appendLeft(env.declAt!, ` let ${T}$e${env.index};`);
+      }
+    }
+  }
+
+  private functionDeclarations(): void {
+    for (const u of this.model.units) {
+      if (u.kind !== 'declaration' || u.unsendable) continue;
+      const fn = u.node as TSESTree.FunctionDeclaration;
+      if (!fn.id) continue;
+      let container = parentOf(fn)!;
+      if (container.type === 'ExportNamedDeclaration' || container.type === 'ExportDefaultDeclaration') container = parentOf(container)!;
+      const list = this.registrations.get(container) ?? [];
+      list.push(`${T}.f(${fn.id.name}, ${T}$M[${u.index}], ${this.envExpr(u.home)});`);
+      this.registrations.set(container, list);
+    }
+    for (const [container, list] of this.registrations) {
+      if (container.type === 'Program') continue; // emitted in the prologue
+      const text = ' ' + list.join(' ');
+      if (container.type === 'BlockStatement' || container.type === 'StaticBlock' || container.type === 'TSModuleBlock') {
+        const cached = this.model.envScopes.find((e) => e.mode === 'cached' && e.declAt !== undefined && (e.scope.block === container || (e.scope.block as TSESTree.FunctionLike).body === container));
+        const at = cached?.declAt ?? (container.type === 'BlockStatement' ? afterDirectives(container) : this.code.indexOf('{', container.range[0]) + 1);
+        this.s.appendLeft(at, text);
+      } else if (container.type === 'SwitchCase') {
+        this.s.appendLeft(container.consequent[0].range[0], text + ' ');
+      }
+    }
+  }
+
+  private wrapUnits(): void {
+    const objects = new Map<Node, Unit[]>();
+    // prefixes outermost first so nested `$tp.f(` stack correctly
+    for (const u of this.model.units) {
+      const meta = `${T}$M[${u.index}]`;
+      if (u.kind === 'object-method') {
+        if (u.unsendable) continue;
+        const obj = parentOf(u.node)!;
+        const list = objects.get(obj) ?? [];
+        list.push(u);
+        objects.set(obj, list);
+        continue;
+      }
+      if (u.kind === 'declaration') continue;
+      if (u.kind === 'class-declaration') {
+        const cls = u.node as TSESTree.ClassDeclaration;
+        if (!cls.id) continue;
+        const text = u.unsendable ? ` ${T}.u(${cls.id.name}, ${meta});` : ` ${T}.c(${cls.id.name}, ${meta}, ${this.envExpr(u.home)});`;
+        let stmt: Node = cls;
+        const p = parentOf(cls)!;
+        if (p.type === 'ExportNamedDeclaration' || p.type === 'ExportDefaultDeclaration') stmt = p;
+        this.tail(stmt.range[1], text, stmt, nodeDepth(stmt) - 0.5);
+        continue;
+      }
+      const hook = u.unsendable ? 'u' : u.kind === 'class' ? 'c' : 'f';
+      this.s.appendLeft(u.node.range[0], `${T}.${hook}(`);
+      const rest = u.unsendable ? `, ${meta})` : `, ${meta}, ${this.envExpr(u.home)})`;
+      this.tail(u.node.range[1], rest, u.node, nodeDepth(u.node) - 0.5);
+    }
+    for (const [obj, list] of objects) {
+      this.s.appendLeft(obj.range[0], `${T}.o(`);
+      const args = list.map((u) => `${T}$M[${u.index}], ${this.envExpr(u.home)}`).join(', ');
+      this.tail(obj.range[1], `, ${args})`, obj, nodeDepth(obj) - 0.5);
+    }
+  }
+
+  private applyTails(): void {
+    const sorted = [...this.tails].sort((a, b) => a.pos - b.pos || b.depth - a.depth);
+    for (const t of sorted) this.s.appendRight(t.pos, t.text);
+  }
+
+  /** Source of a unit as the worker rebuilds it: its instrumented text plus its own trailing insertions. */
+  private copy(u: Unit): string {
+    const [start, end] = u.node.range;
+    let text = this.s.slice(start, end);
+    const own = this.tails.filter((t) => t.pos === end && t.owner !== u.node && contains(u.node, t.owner) && t.depth > nodeDepth(u.node) - 0.5)
+      .sort((a, b) => b.depth - a.depth);
+    for (const t of own) text += t.text;
+    if (u.kind === 'object-method') {
+      const prop = u.node as TSESTree.Property;
+      return `${T}.om({ ${text} }, ${JSON.stringify(prop.kind === 'init' ? 'value' : prop.kind)})`;
+    }
+    return text;
+  }
+
+  // ---------- top level: never run the entry module's statements in a worker ----------
+
+  private dryGuards(): void {
+    const body = this.model.ast.body;
+    const first = body.find((st) => !isImportLike(st));
+    const top = this.model.units
+      .filter((u) => u.kind === 'declaration' && !u.unsendable && (u.node as TSESTree.FunctionDeclaration).id && topLevel(u.node))
+      .map((u) => `${T}.f(${declName(u)}, ${T}$M[${u.index}], ${T}$e0);`).join(' ');
+    const prologue = `const ${T}$dry = ${T}.dry(import.meta.url), ${T}$M = ${T}.module(${T}$T(), import.meta.url, ${T}$e0, ${T}$m0, ${T}$x0); ${top} `;
+    if (first) this.s.appendLeft(first.range[0], prologue);
+    else this.s.append('\n' + prologue);
+    for (const st of body) this.guardStatement(st);
+  }
+
+  private guardStatement(st: TSESTree.ProgramStatement): void {
+    switch (st.type) {
+      case 'ImportDeclaration':
+      case 'ExportAllDeclaration':
+      case 'FunctionDeclaration':
+      case 'EmptyStatement':
+      case 'TSInterfaceDeclaration':
+      case 'TSTypeAliasDeclaration':
+      case 'TSDeclareFunction':
+      case 'TSEnumDeclaration':
+      case 'TSModuleDeclaration':
+      case 'TSImportEqualsDeclaration':
+      case 'TSExportAssignment':
+      case 'TSNamespaceExportDeclaration':
+        return;
+      case 'ExportNamedDeclaration':
+        if (st.declaration) this.guardDeclaration(st.declaration);
+        return;
+      case 'ExportDefaultDeclaration': {
+        const d = st.declaration;
+        if (d.type === 'FunctionDeclaration' || d.type === 'TSDeclareFunction' || d.type === 'TSInterfaceDeclaration') return;
+        if (d.type === 'ClassDeclaration') { this.guardClass(d); return; }
+        if (!isPure(d as Node)) this.guardExpr(d as Node, 'void 0');
+        return;
+      }
+      case 'VariableDeclaration':
+      case 'ClassDeclaration':
+        this.guardDeclaration(st);
+        return;
+      case 'ExpressionStatement':
+        if (st.directive) return;
+        this.s.appendLeft(st.range[0], `if (!${T}$dry) `);
+        return;
+      default:
+        this.s.appendLeft(st.range[0], `if (!${T}$dry) `);
+    }
+  }
+
+  private guardDeclaration(d: Node): void {
+    if (d.type === 'VariableDeclaration') {
+      for (const decl of d.declarations) {
+        if (!decl.init || isPure(decl.init)) continue;
+        const using = d.kind === 'using' || d.kind === 'await using';
+        this.guardExpr(decl.init, using ? 'null' : decl.id.type === 'Identifier' ? 'void 0' : `${T}.DRY`);
+      }
+    } else if (d.type === 'ClassDeclaration') {
+      this.guardClass(d);
+    }
+  }
+
+  private guardExpr(e: Node, dryValue: string): void {
+    this.s.appendLeft(e.range[0], `${T}$dry ? ${dryValue} : (`);
+    this.tail(e.range[1], ')', e, nodeDepth(e) - 0.5);
+  }
+
+  private guardClass(c: TSESTree.ClassDeclaration): void {
+    if (c.superClass && c.superClass.type !== 'Identifier') this.guardExpr(c.superClass, 'null');
+    for (const m of c.body.body) {
+      if ('computed' in m && m.computed && 'key' in m && !isPure(m.key)) this.guardExpr(m.key, '""');
+      if ((m.type === 'PropertyDefinition' || m.type === 'AccessorProperty') && m.static && m.value && !isPure(m.value)) this.guardExpr(m.value, 'void 0');
+      if (m.type === 'StaticBlock') {
+        const open = this.code.indexOf('{', m.range[0]) + 1;
+        this.s.appendLeft(open, ` if (!${T}$dry) {`);
+        this.tail(m.range[1] - 1, '} ', m, nodeDepth(m) + 0.5);
+      }
+    }
+  }
+
+  // ---------- appendix: reader, tables, factories ----------
+
+  private appendix(): string {
+    const { model } = this;
+    const moduleEnv = model.moduleEnv;
+    const reader0 = `function ${T}$e0($tp$i) { switch ($tp$i) { ${moduleEnv.slots.map((n, i) => `case ${i}: return ${n};`).join(' ')} } }`;
+    const byRef = model.units.filter((u) => isTopLevelDecl(u) && !u.unsendable);
+    const x0 = `function ${T}$x0(j) { switch (j) { ${byRef.map((u) => `case ${u.index}: return ${declName(u)};`).join(' ')} } }`;
+    const table = `function ${T}$T() { return ${JSON.stringify(this.table())}; }`;
+    return `;${reader0}\n${table}\n${x0}\n${this.factory(moduleEnv)}\n`;
+  }
+
+  private table(): unknown {
+    const units = this.model.units.map((u) => {
+      const i = this.info[u.index];
+      const loc = u.node.loc.start;
+      const uses: [number, number[]][] = [];
+      const byEnv = new Map<EnvScope, number[]>();
+      for (const v of u.captures) {
+        const env = this.model.envScopes.find((e) => e.vars.includes(v))!;
+        const list = byEnv.get(env) ?? [];
+        list.push(env.vars.indexOf(v));
+        byEnv.set(env, list);
+      }
+      for (const s of u.thisScopes) {
+        const env = this.model.envScopes.find((e) => e.scope === s)!;
+        const list = byEnv.get(env) ?? [];
+        list.push(env.vars.indexOf('this'));
+        byEnv.set(env, list);
+      }
+      for (const [env, slots] of byEnv) uses.push([env.index, slots.sort((a, b) => a - b)]);
+      return {
+        id: i.id, path: i.path, kind: u.kind, line: loc.line, col: loc.column + 1, home: u.home.index, hash: i.hash,
+        decl: isTopLevelDecl(u) ? 1 : 0,
+        members: u.kind === 'class' || u.kind === 'class-declaration' ? classMembers(u.node as TSESTree.ClassDeclaration) : undefined,
+        key: u.kind === 'object-method' ? propKey(u.node as TSESTree.Property) : undefined,
+        pkind: u.kind === 'object-method' ? ((u.node as TSESTree.Property).kind === 'init' ? 'value' : (u.node as TSESTree.Property).kind) : undefined,
+        uses,
+        captures: [...u.captures].map((v: Variable) => v.name).concat(u.thisScopes.size ? ['this'] : []),
+        unsendable: u.unsendable,
+      };
+    });
+    const scopes = this.model.envScopes.map((e) => [e.parent ? e.parent.index : -1, e.slots]);
+    return { module: this.moduleId, file: this.relPath, units, scopes };
+  }
+
+  private factory(env: EnvScope): string {
+    const isModule = env.mode === 'module';
+    const name = isModule ? `${T}$m0` : `${T}$s${env.index}`;
+    const shadow = env.slots.filter((n) => n !== 'this' && n !== 'arguments');
+    const lets = shadow.length ? `let ${shadow.join(', ')};` : '';
+    const readerDecl = isModule
+      ? `function ${T}$e0($tp$i) { switch ($tp$i) { ${env.slots.map((n, i) => `case ${i}: return ${n};`).join(' ')} } }`
+      : `let ${T}$e${env.index} = ${this.reader(env, false)};`;
+    const setter = `($tp$i, $tp$v) => { switch ($tp$i) { ${env.slots.map((n, i) => (n === 'this' || n === 'arguments' ? '' : `case ${i}: ${n} = $tp$v; break;`)).join(' ')} } }`;
+    const creator = `($tp$j) => { switch ($tp$j) { ${env.units.filter((u) => !u.unsendable).map((u) => `case ${u.index}: return ${this.copy(u)};`).join('\n')} } }`;
+    const children = `($tp$n) => { switch ($tp$n) { ${env.children.map((c) => `case ${c.index}: return ${T}$s${c.index};`).join(' ')} } }`;
+    const inner = env.children.map((c) => this.factory(c)).join('\n');
+    const dry = isModule ? `const ${T}$dry = false; ` : '';
+    return `function ${name}() { ${dry}${lets} ${readerDecl}\nreturn [${T}$e${env.index}, ${setter}, ${creator}, ${children}];\n${inner} }`;
+  }
+
+}
+
+function isImportLike(st: Node): boolean {
+  return st.type === 'ImportDeclaration' || (st.type === 'ExpressionStatement' && !!st.directive) || st.type === 'TSImportEqualsDeclaration';
+}
+
+function topLevel(n: Node): boolean {
+  let p = parentOf(n);
+  if (p && (p.type === 'ExportNamedDeclaration' || p.type === 'ExportDefaultDeclaration')) p = parentOf(p);
+  return p?.type === 'Program';
+}
+
+function isTopLevelDecl(u: Unit): boolean {
+  return (u.kind === 'declaration' || u.kind === 'class-declaration') && topLevel(u.node) && !!(u.node as TSESTree.FunctionDeclaration).id;
+}
+
+function declName(u: Unit): string {
+  return (u.node as TSESTree.FunctionDeclaration).id!.name;
+}
+
+function afterDirectives(body: TSESTree.BlockStatement): number {
+  let at = body.range[0] + 1;
+  for (const st of body.body) {
+    if (st.type === 'ExpressionStatement' && st.directive) at = st.range[1];
+    else break;
+  }
+  return at;
+}
+
+function staticKey(key: Node, computed: boolean): string | undefined {
+  if (computed && key.type !== 'Literal') return undefined;
+  if (key.type === 'Identifier' && !computed) return key.name;
+  if (key.type === 'Literal' && (typeof key.value === 'string' || typeof key.value === 'number')) return String(key.value);
+  return undefined;
+}
+
+function propKey(p: TSESTree.Property): string | undefined {
+  return staticKey(p.key, p.computed);
+}
+
+function classMembers(c: TSESTree.ClassDeclaration | TSESTree.ClassExpression): [string, string, number][] {
+  const out: [string, string, number][] = [];
+  for (const m of c.body.body) {
+    if (m.type !== 'MethodDefinition' || m.kind === 'constructor') continue;
+    const key = staticKey(m.key, m.computed);
+    if (key === undefined) continue;
+    out.push([key, m.kind, m.static ? 1 : 0]);
+  }
+  return out;
+}
+
+/** Expressions that cannot run user code when evaluated. */
+export function isPure(e: Node): boolean {
+  switch (e.type) {
+    case 'Literal':
+    case 'ArrowFunctionExpression':
+    case 'FunctionExpression':
+    case 'Identifier':
+      return true;
+    case 'TemplateLiteral':
+      return e.expressions.length === 0;
+    case 'UnaryExpression':
+      return e.operator !== 'delete' && isPure(e.argument);
+    case 'ArrayExpression':
+      return e.elements.every((x) => x === null || (x.type !== 'SpreadElement' && isPure(x)));
+    case 'ObjectExpression':
+      return e.properties.every((p) => p.type === 'Property' && (!p.computed || p.key.type === 'Literal') && isPure(p.value as Node));
+    case 'TSAsExpression':
+    case 'TSSatisfiesExpression':
+    case 'TSNonNullExpression':
+    case 'TSTypeAssertion':
+      return isPure(e.expression);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,110 @@
+// The transform core: one pure function from a module's source text to instrumented text,
+// source map, manifest entries and diagnostics. The ts-patch and esbuild front ends call it.
+import path from 'node:path';
+import { parseModule } from './walk.js';
+import { buildModel } from './model.js';
+import { Emitter } from './emit.js';
+import { base32Hash, explicitName, hexHash, semanticPath } from './ids.js';
+import type { BuildManifest, Diagnostic, ModuleManifest, TransformOptions, TransformResult } from './types.js';
+
+export type * from './types.js';
+
+const SOURCE = /\.(?:[cm]?ts|tsx|[cm]?js|jsx)$/;
+
+/** Files the transform instruments: TS/JS sources outside node_modules, never declaration files. */
+export function shouldTransform(fileName: string): boolean {
+  const f = fileName.replace(/\\/g, '/');
+  return SOURCE.test(f) && !/\.d\.[cm]?ts$/.test(f) && !f.includes('/node_modules/');
+}
+
+export function relativePath(fileName: string, root: string): string {
+  return path.relative(root, fileName).split(path.sep).join('/');
+}
+
+export function moduleIdOf(relPath: string): string {
+  return base32Hash('module\n' + relPath);
+}
+
+export function transformModule(code: string, fileName: string, options: TransformOptions = {}): TransformResult {
+  const root = options.root ?? process.cwd();
+  const relPath = relativePath(fileName, root);
+  const moduleId = moduleIdOf(relPath);
+  const ast = parseModule(code, fileName);
+  const model = buildModel(ast, code);
+  const diagnostics: Diagnostic[] = [];
+
+  // IDs: semantic path + ordinal among identical paths, or an explicit @teleport name
+  const seen = new Map<string, number>();
+  const explicit = new Map<string, number>();
+  const info = model.units.map((u) => {
+    let p = semanticPath(u, code);
+    const n = seen.get(p) ?? 0;
+    seen.set(p, n + 1);
+    if (n > 0) p += '#' + n;
+    const name = explicitName(u, ast.comments ?? [], code);
+    const text = code.slice(u.node.range[0], u.node.range[1]);
+    const loc = u.node.loc.start;
+    if (name) {
+      const prev = explicit.get(name);
+      if (prev !== undefined) {
+        diagnostics.push({
+          severity: 'error', file: relPath, line: loc.line, column: loc.column + 1,
+          message: `duplicate Teleport ID '${name}' (first used at line ${prev})`,
+          hint: 'give each function a unique `/** @teleport name */` tag',
+        });
+      }
+      explicit.set(name, loc.line);
+    }
+    return { id: name ?? base32Hash(relPath + '\n' + p), path: p, hash: hexHash(text) };
+  });
+
+  for (const u of model.units) {
+    if (!u.unsendable) continue;
+    const loc = u.node.loc.start;
+    diagnostics.push({
+      severity: 'warning', file: relPath, line: loc.line, column: loc.column + 1,
+      message: `function '${info[u.index].path}' cannot be sent to a worker: ${u.unsendable}; it is left as written`,
+      hint: 'move the code that needs it out of the function, or do not send this function',
+    });
+  }
+
+  const emitter = new Emitter(code, model, info, moduleId, relPath, options.hooksModule ?? 'teleport/hooks');
+  const out = emitter.run();
+  const map = emitter.s.generateMap({ source: fileName, includeContent: true, hires: true });
+  const manifest: ModuleManifest = {
+    module: moduleId,
+    file: relPath,
+    functions: model.units.map((u) => ({
+      id: info[u.index].id,
+      path: info[u.index].path,
+      kind: u.kind,
+      line: u.node.loc.start.line,
+      column: u.node.loc.start.column + 1,
+      bodyHash: info[u.index].hash,
+      captures: [...u.captures].map((v) => v.name).concat(u.thisScopes.size ? ['this'] : []),
+      ...(u.unsendable ? { unsendable: u.unsendable } : {}),
+    })),
+  };
+  return { code: out, map: { ...map, version: 3, file: map.file }, manifest, diagnostics };
+}
+
+/** Merge module manifests into a build manifest; duplicate IDs across modules are errors. */
+export function buildManifest(modules: ModuleManifest[]): { manifest: BuildManifest; diagnostics: Diagnostic[] } {
+  const sorted = [...modules].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const diagnostics: Diagnostic[] = [];
+  const where = new Map<string, string>();
+  for (const m of sorted) {
+    for (const f of m.functions) {
+      const prev = where.get(f.id);
+      if (prev) {
+        diagnostics.push({
+          severity: 'error', file: m.file, line: f.line, column: f.column,
+          message: `duplicate Teleport ID '${f.id}' (also at ${prev})`,
+          hint: 'give each function a unique `/** @teleport name */` tag',
+        });
+      } else where.set(f.id, `${m.file}:${f.line}:${f.column}`);
+    }
+  }
+  const buildId = hexHash(sorted.map((m) => m.module + ':' + m.functions.map((f) => f.id + '=' + f.bodyHash).join(',')).join(';'));
+  return { manifest: { buildId, modules: sorted }, diagnostics };
+}

@@ -1,0 +1,271 @@
+// Static model of one module: which functions and classes become sendable units, which
+// variables each captures (by binding identity, via scope-manager), and the environment
+// scopes (the scopes whose bindings some unit captures) that the worker must rebuild.
+import { analyze, type Scope, type Variable } from '@typescript-eslint/scope-manager';
+import { contains, parentOf, walk, type Node, type TSESTree } from './walk.js';
+
+export type UnitKind = 'arrow' | 'function' | 'declaration' | 'class' | 'class-declaration' | 'object-method';
+
+export interface Unit {
+  index: number;
+  node: Node; // the function/class node, or the Property for object-literal methods
+  fn: Node; // the function node itself (value of the Property for object methods)
+  kind: UnitKind;
+  parent: Unit | null;
+  depth: number;
+  /** captured variables (excluding imports and globals) */
+  captures: Set<Variable>;
+  /** env scopes whose `this` it captures */
+  thisScopes: Set<Scope>;
+  home: EnvScope; // innermost env scope it captures from (module scope when none)
+  unsendable?: string;
+}
+
+export interface EnvScope {
+  index: number;
+  scope: Scope;
+  parent: EnvScope | null;
+  depth: number;
+  slots: string[]; // names; 'this' and 'arguments' are special
+  vars: (Variable | 'this')[];
+  /** how the scope's reader is held: module-level function, a cached `let`, or rebuilt inline */
+  mode: 'module' | 'cached' | 'inline';
+  /** where `let $tp$eN;` goes (an index just after a `{`) for cached scopes */
+  declAt?: number;
+  /** an arrow with an expression body that must become a block to hold the cache */
+  expressionArrow?: TSESTree.ArrowFunctionExpression;
+  children: EnvScope[];
+  units: Unit[]; // units whose home is this scope
+}
+
+export interface ModuleModel {
+  ast: TSESTree.Program;
+  units: Unit[];
+  envScopes: EnvScope[];
+  moduleEnv: EnvScope;
+  unitOfFn: Map<Node, Unit>;
+}
+
+function unitKind(node: Node): UnitKind | null {
+  switch (node.type) {
+    case 'ArrowFunctionExpression':
+      return 'arrow';
+    case 'FunctionDeclaration':
+      return node.body ? 'declaration' : null;
+    case 'ClassDeclaration':
+      return 'class-declaration';
+    case 'ClassExpression':
+      return 'class';
+    case 'FunctionExpression': {
+      const p = parentOf(node);
+      if (p && (p.type === 'MethodDefinition' || p.type === 'TSAbstractMethodDefinition')) return null;
+      if (p && p.type === 'Property' && p.value === node && (p.method || p.kind !== 'init')) return null;
+      return 'function';
+    }
+    case 'Property':
+      return node.value.type === 'FunctionExpression' && (node.method || node.kind !== 'init') && parentOf(node)?.type === 'ObjectExpression'
+        ? 'object-method'
+        : null;
+    default:
+      return null;
+  }
+}
+
+export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
+  const sm = analyze(ast, { sourceType: 'module', lib: [] });
+  const units: Unit[] = [];
+  const unitOfFn = new Map<Node, Unit>();
+
+  // 1. collect units in source order with their nesting
+  walkUnits(ast, null);
+  function walkUnits(node: Node, parent: Unit | null): void {
+    walk(node, (n) => {
+      if (n === node) return true;
+      const kind = unitKind(n);
+      if (!kind) return true;
+      if ((n.type === 'ClassDeclaration' || n.type === 'FunctionDeclaration') && (n as { declare?: boolean }).declare) return false;
+      const fn = n.type === 'Property' ? (n.value as Node) : n;
+      const u: Unit = {
+        index: units.length, node: n, fn, kind, parent, depth: parent ? parent.depth + 1 : 0,
+        captures: new Set(), thisScopes: new Set(), home: null as unknown as EnvScope,
+      };
+      units.push(u);
+      unitOfFn.set(fn, u);
+      if (fn !== n) unitOfFn.set(n, u);
+      walkUnits(n, u);
+      return false;
+    });
+  }
+
+  const innermostUnit = (node: Node): Unit | null => {
+    for (let p: Node | null = node; p; p = parentOf(p)) {
+      const u = unitOfFn.get(p);
+      if (u) return u;
+    }
+    return null;
+  };
+  const innermostUnitOfScope = (scope: Scope): Unit | null => innermostUnit(scope.block as Node);
+
+  // 2. captures by binding identity
+  const capturedScopes = new Set<Scope>();
+  const thisCaptured = new Set<Scope>();
+  for (const scope of sm.scopes) {
+    for (const ref of scope.references) {
+      const v = ref.resolved;
+      if (!v || !ref.isValueReference) continue;
+      if (!v.isValueVariable) continue;
+      if (v.defs.some((d) => d.type === 'ImportBinding')) continue;
+      const decl = v.scope;
+      if (decl.type === 'global') continue;
+      for (let u = innermostUnitOfScope(ref.from); u; u = u.parent) {
+        if (contains(u.node, decl.block as Node)) break;
+        u.captures.add(v);
+        capturedScopes.add(decl);
+      }
+    }
+  }
+
+  // 3. `this` in arrows, super/new.target in arrows, direct eval
+  walk(ast, (n) => {
+    if (n.type === 'ThisExpression' || n.type === 'Super' || (n.type === 'MetaProperty' && n.meta.name === 'new')) {
+      const provider = thisProvider(n);
+      const inner = innermostUnit(n);
+      for (let u = inner; u; u = u.parent) {
+        if (provider && contains(u.fn, provider) && u.fn !== provider) break;
+        if (provider && u.fn === provider) break;
+        if (!provider) break; // module-level `this` is undefined: nothing to capture
+        if (n.type === 'ThisExpression') {
+          const ps = scopeOfProvider(provider);
+          if (!ps) { u.unsendable ??= '`this` of an unsupported context'; continue; }
+          u.thisScopes.add(ps);
+          thisCaptured.add(ps);
+        } else {
+          u.unsendable ??= n.type === 'Super' ? '`super` inside an arrow function' : '`new.target` inside an arrow function';
+        }
+      }
+    } else if (n.type === 'CallExpression' && n.callee.type === 'Identifier' && n.callee.name === 'eval') {
+      for (let u = innermostUnit(n); u; u = u.parent) u.unsendable = 'direct `eval` in its body';
+    }
+    return true;
+  });
+
+  function scopeOfProvider(provider: Node): Scope | null {
+    return sm.acquire(provider as never, true) ?? null;
+  }
+
+  // 4. env scopes
+  const envByScope = new Map<Scope, EnvScope>();
+  const moduleScope = sm.scopes.find((s) => s.type === 'module')!;
+  const moduleEnv: EnvScope = {
+    index: 0, scope: moduleScope, parent: null, depth: 0, slots: [], vars: [], mode: 'module', children: [], units: [],
+  };
+  envByScope.set(moduleScope, moduleEnv);
+  const envScopes: EnvScope[] = [moduleEnv];
+  const scopeDepth = (s: Scope): number => { let d = 0; for (let p = s.upper; p; p = p.upper) d++; return d; };
+  const ordered = [...new Set([...capturedScopes, ...thisCaptured])].filter((s) => s !== moduleScope)
+    .sort((a, b) => scopeDepth(a) - scopeDepth(b) || a.block.range[0] - b.block.range[0]);
+  for (const scope of ordered) {
+    let parent: EnvScope = moduleEnv;
+    for (let p = scope.upper; p; p = p.upper) {
+      const e = envByScope.get(p);
+      if (e) { parent = e; break; }
+    }
+    const env: EnvScope = {
+      index: envScopes.length, scope, parent, depth: parent.depth + 1, slots: [], vars: [], mode: 'inline', children: [], units: [],
+    };
+    placeCache(env, code);
+    parent.children.push(env);
+    envScopes.push(env);
+    envByScope.set(scope, env);
+  }
+  // slots: captured variables in declaration order, then `this`
+  const capturedVars = new Set<Variable>();
+  for (const u of units) for (const v of u.captures) capturedVars.add(v);
+  const sortedVars = [...capturedVars].sort((a, b) => (a.identifiers[0]?.range[0] ?? -1) - (b.identifiers[0]?.range[0] ?? -1));
+  for (const v of sortedVars) {
+    const env = envByScope.get(v.scope)!;
+    env.slots.push(v.name);
+    env.vars.push(v);
+  }
+  for (const s of thisCaptured) {
+    const env = envByScope.get(s)!;
+    env.slots.push('this');
+    env.vars.push('this');
+  }
+
+  // 5. homes: the innermost env scope a unit captures from
+  for (const u of units) {
+    let home = moduleEnv;
+    const consider = (s: Scope) => { const e = envByScope.get(s); if (e && e.depth > home.depth) home = e; };
+    for (const v of u.captures) consider(v.scope);
+    for (const s of u.thisScopes) consider(s);
+    u.home = home;
+    home.units.push(u);
+  }
+  return { ast, units, envScopes, moduleEnv, unitOfFn };
+}
+
+/** The node that provides `this` for `n`: the nearest non-arrow function, class field initializer or static block. */
+function thisProvider(n: Node): Node | null {
+  let prev: Node = n;
+  for (let p = parentOf(n); p; prev = p, p = parentOf(p)) {
+    if (p.type === 'FunctionExpression' || p.type === 'FunctionDeclaration') return p;
+    if (p.type === 'StaticBlock') return p;
+    if ((p.type === 'PropertyDefinition' || p.type === 'AccessorProperty') && p.value === prev) return prev;
+    if (p.type === 'Program') return null;
+  }
+  return null;
+}
+
+/** Decide where a scope's cached reader lives. */
+function placeCache(env: EnvScope, code: string): void {
+  const block = env.scope.block as Node;
+  const bodyStart = (body: Node | null | undefined): number | undefined =>
+    body && body.type === 'BlockStatement' ? body.range[0] + 1 : undefined;
+  switch (env.scope.type) {
+    case 'function': {
+      const fn = block as TSESTree.FunctionLike;
+      if (fn.params.some((p) => p.type === 'AssignmentPattern' || (p.type === 'TSParameterProperty' && p.parameter.type === 'AssignmentPattern'))) {
+        // closures in default parameters cannot see a cache declared in the body
+        break;
+      }
+      if (fn.body && fn.body.type === 'BlockStatement') {
+        env.mode = 'cached';
+        env.declAt = afterDirectives(fn.body);
+      } else if (fn.type === 'ArrowFunctionExpression') {
+        env.mode = 'cached';
+        env.expressionArrow = fn;
+      }
+      break;
+    }
+    case 'block':
+      if (block.type === 'BlockStatement') { env.mode = 'cached'; env.declAt = block.range[0] + 1; }
+      break;
+    case 'for': {
+      const body = (block as TSESTree.ForStatement | TSESTree.ForInStatement | TSESTree.ForOfStatement).body;
+      const at = bodyStart(body);
+      if (at !== undefined) { env.mode = 'cached'; env.declAt = at; }
+      break;
+    }
+    case 'catch':
+      env.mode = 'cached';
+      env.declAt = (block as TSESTree.CatchClause).body.range[0] + 1;
+      break;
+    case 'class-static-block':
+      env.mode = 'cached';
+      env.declAt = code.indexOf('{', block.range[0]) + 1;
+      break;
+    default:
+      break;
+  }
+}
+
+function afterDirectives(body: TSESTree.BlockStatement): number {
+  let at = body.range[0] + 1;
+  for (const st of body.body) {
+    if (st.type === 'ExpressionStatement' && st.directive) at = st.range[1];
+    else break;
+  }
+  return at;
+}
+

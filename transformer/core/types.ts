@@ -1,0 +1,55 @@
+// Public types of the transform core: what a front end (ts-patch, esbuild) passes in and gets back.
+
+export interface TransformOptions {
+  /** Project root; IDs hash the POSIX path of the file relative to it. Default: process.cwd(). */
+  root?: string;
+  /** Module specifier the instrumented code imports its runtime hooks from. Default 'teleport/hooks'. */
+  hooksModule?: string;
+}
+
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  message: string;
+  /** project-relative POSIX path */
+  file: string;
+  line: number;
+  column: number;
+  hint?: string;
+}
+
+export interface FunctionEntry {
+  id: string;
+  /** human-readable semantic path, e.g. `makeAdder/=>` */
+  path: string;
+  kind: string;
+  line: number;
+  column: number;
+  /** SHA-256 of the function's source text (first 16 hex chars) */
+  bodyHash: string;
+  /** names of the variables it captures from enclosing scopes */
+  captures: string[];
+  /** set when the function cannot be sent (direct eval, with, super in an arrow...) */
+  unsendable?: string;
+}
+
+export interface ModuleManifest {
+  /** module ID (hash of the project-relative path) */
+  module: string;
+  /** project-relative POSIX path */
+  file: string;
+  functions: FunctionEntry[];
+}
+
+export interface BuildManifest {
+  buildId: string;
+  modules: ModuleManifest[];
+}
+
+export interface TransformResult {
+  /** instrumented source (same language as the input: TS stays TS) */
+  code: string;
+  /** source map v3 from `code` back to the input */
+  map: { version: number; sources: string[]; names: string[]; mappings: string; file?: string; sourcesContent?: (string | null)[] };
+  manifest: ModuleManifest;
+  diagnostics: Diagnostic[];
+}
