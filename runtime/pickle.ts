@@ -41,8 +41,10 @@ function describe(v: unknown): string {
   if (typeof v === 'symbol') return `symbol ${String(v.description)}`;
   if (v && typeof v === 'object') {
     const proto = Object.getPrototypeOf(v);
-    const name = proto?.constructor?.name;
-    return name ? `instance of ${name}` : 'object';
+    const ctor = proto && Object.prototype.hasOwnProperty.call(proto, 'constructor') ? proto.constructor : undefined;
+    if (ctor && ctor.name) return `instance of ${ctor.name}`;
+    const tag = Object.prototype.toString.call(v).slice(8, -1);
+    return tag === 'Object' ? 'object' : `${tag} object`;
   }
   return typeof v;
 }
@@ -67,8 +69,14 @@ class Reducer {
   constructor(private rootLabel: string) {}
 
   fail(value: unknown, why?: string): never {
-    const chain = [...this.path, describe(value)].join(' → ');
-    const head = this.context ? `${fnLabel(this.context)} captured ${chain}` : `${this.rootLabel}${this.path.length ? ' ' : ''}${chain}`;
+    let segs = [...this.path];
+    if (!this.context && this.rootLabel === 'task') {
+      // pool tasks are packed as [fn, args]: name the argument instead of the array slot
+      if (segs[0] === '[1]' && segs[1]) segs = [`argument ${segs[1].slice(1, -1)}`, ...segs.slice(2)];
+      else if (segs[0] === '[0]') segs = ['the function', ...segs.slice(1)];
+    }
+    const chain = [...segs, describe(value)].join(' → ');
+    const head = this.context ? `${fnLabel(this.context)} captured ${chain}` : this.rootLabel === 'task' ? chain : `${this.rootLabel} → ${chain}`;
     throw new UnserializableError(`${head}, which cannot be sent${why ? ` (${why})` : ''} (use an import, noSerialize, or a serialize hook)`, [...this.path]);
   }
 
@@ -445,9 +453,9 @@ class Reviver {
       const Ctor = ERROR_NAMES.includes(r.c as never) ? ((globalThis as Record<string, unknown>)[r.c] as ErrorConstructor) : Error;
       err = r.c === 'AggregateError' ? new AggregateError([], r.m as string) : new Ctor(r.m as string);
     } else {
+      // a real Error object with the class's prototype, without running its constructor
       const cls = this.revive(r.c) as Function & { prototype: object };
-      err = Object.create(cls.prototype);
-      Object.defineProperty(err, 'message', { value: r.m, writable: true, configurable: true, enumerable: false });
+      err = Reflect.construct(Error, [r.m], cls as new () => Error);
     }
     this.memo.set(r, err);
     Object.defineProperty(err, 'stack', { value: r.s, writable: true, configurable: true, enumerable: false });

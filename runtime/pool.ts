@@ -105,7 +105,7 @@ export class Pool {
   async #run<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, args: A): Promise<Awaited<R>> {
     this.#assertOpen();
     assertFunction(fn, 'Pool.run');
-    const reply = await this.#exec({ kind: 'run', p: pack([fn, args]) });
+    const reply = await this.#exec({ kind: 'run', p: pack([fn, args], 'task') });
     const value = await unpack(reply.p);
     if (!reply.ok) throw value;
     return value as Awaited<R>;
@@ -121,7 +121,7 @@ export class Pool {
     const chunkSize = options?.chunkSize;
     if (chunkSize !== undefined) checkChunkSize(chunkSize);
     const kind = iterableKind(items);
-    const f = pack(fn); // once per map call, before consuming the input
+    const f = pack(fn, 'map function'); // once per map call, before consuming the input
     const list: T[] = [];
     if (kind === 'async') for await (const item of items as AsyncIterable<T>) list.push(item);
     else for (const item of items as Iterable<T>) list.push(item);

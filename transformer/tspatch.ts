@@ -161,7 +161,7 @@ function transformProgram(core: TeleportCore, cache: ResultCache, program: TS.Pr
 
   // The new program only produces JS: it must never type-check (noEmitOnError) nor build declarations of the
   // generated code (composite still forces them; they are dropped at write time).
-  const newOptions: TS.CompilerOptions = { ...options, noEmitOnError: false, declaration: false, declarationMap: false, emitDeclarationOnly: false };
+  const newOptions: TS.CompilerOptions = { ...options, noCheck: true, noEmitOnError: false, declaration: false, declarationMap: false, emitDeclarationOnly: false };
   // ts-patch's own createProgram would re-read the tsconfig, reload plugins and wrap emit a second time
   const createProgram: typeof TS.createProgram = (ts as Loose).originalCreateProgram ?? ts.createProgram;
   const newProgram = createProgram({
@@ -198,7 +198,7 @@ function transformProgram(core: TeleportCore, cache: ResultCache, program: TS.Pr
     if (!entry) continue;
     const original = program.getSourceFile(sf.fileName);
     if (entry.failure !== undefined) {
-      addDiagnostic(makeDiagnostic(ts, original, 1, 0, `teleport: internal error: transforming this file failed: ${entry.failure}`, INTERNAL_ERROR_CODE));
+      addDiagnostic(makeDiagnostic(ts, original, 1, 1, `teleport: internal error: transforming this file failed: ${entry.failure}`, INTERNAL_ERROR_CODE));
       continue;
     }
     for (const d of entry.diagnostics) addDiagnostic(fromCore(ts, d, original));
@@ -209,7 +209,7 @@ function transformProgram(core: TeleportCore, cache: ResultCache, program: TS.Pr
       const first = generated[0]!;
       const at = first.file && first.start !== undefined ? first.file.getLineAndCharacterOfPosition(first.start) : { line: 0, character: 0 };
       const message = ts.flattenDiagnosticMessageText(first.messageText, '\n');
-      addDiagnostic(makeDiagnostic(ts, original, at.line + 1, 0,
+      addDiagnostic(makeDiagnostic(ts, original, at.line + 1, 1,
         `teleport: internal error: the instrumented code of this file does not parse (TS${first.code}: ${message}); please report it`, INTERNAL_ERROR_CODE));
     }
   }
@@ -373,7 +373,7 @@ function isError(d: TS.Diagnostic): boolean {
 
 function fromCore(ts: typeof TS, d: CoreDiagnostic, file: TS.SourceFile | undefined): TS.Diagnostic {
   const category = d.severity === 'warning' ? ts.DiagnosticCategory.Warning : ts.DiagnosticCategory.Error;
-  const where = file ? '' : ` (${d.file}:${d.line}:${d.column + 1})`;
+  const where = file ? '' : ` (${d.file}:${d.line}:${d.column})`;
   const text = `teleport: ${d.message}${where}`;
   const messageText: string | TS.DiagnosticMessageChain = d.hint
     ? { messageText: text, category, code: DIAGNOSTIC_CODE, next: [{ messageText: `hint: ${d.hint}`, category: ts.DiagnosticCategory.Message, code: DIAGNOSTIC_CODE }] }
@@ -381,7 +381,7 @@ function fromCore(ts: typeof TS, d: CoreDiagnostic, file: TS.SourceFile | undefi
   return makeDiagnostic(ts, file, d.line, d.column, messageText, DIAGNOSTIC_CODE, category);
 }
 
-/** `line` is 1-based and `column` 0-based (ESTree `loc` convention); both are clamped into the file. */
+/** `line` and `column` are 1-based (as the core reports them); both are clamped into the file. */
 function makeDiagnostic(
   ts: typeof TS,
   file: TS.SourceFile | undefined,
@@ -396,7 +396,7 @@ function makeDiagnostic(
   const li = Math.min(Math.max(Math.trunc(line) - 1, 0), starts.length - 1);
   const lineStart = starts[li]!;
   const lineText = file.text.slice(lineStart, li + 1 < starts.length ? starts[li + 1] : file.text.length).replace(/\r?\n$/, '');
-  const col = Math.min(Math.max(Math.trunc(column) || 0, 0), lineText.length);
+  const col = Math.min(Math.max((Math.trunc(column) || 1) - 1, 0), lineText.length);
   const token = /^[\p{ID_Continue}$]+|^\S/u.exec(lineText.slice(col));
   return { file, start: lineStart + col, length: token ? token[0].length : 0, category, code, messageText, source: 'teleport' };
 }

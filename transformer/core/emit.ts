@@ -146,9 +146,12 @@ export class Emitter {
   private copy(u: Unit): string {
     const [start, end] = u.node.range;
     let text = this.s.slice(start, end);
-    const own = this.tails.filter((t) => t.pos === end && t.owner !== u.node && contains(u.node, t.owner) && t.depth > nodeDepth(u.node) - 0.5)
+    const own = this.tails.filter((t) => t.pos === end && contains(u.node, t.owner) && t.depth > nodeDepth(u.node) - 0.5)
       .sort((a, b) => b.depth - a.depth);
     for (const t of own) text += t.text;
+    if (u.kind === 'class-declaration' && (u.node as TSESTree.ClassDeclaration).abstract) {
+      text = text.replace(/^abstract\s+/, ''); // `abstract class` is not an expression
+    }
     if (u.kind === 'object-method') {
       const prop = u.node as TSESTree.Property;
       return `${T}.om({ ${text} }, ${JSON.stringify(prop.kind === 'init' ? 'value' : prop.kind)})`;
