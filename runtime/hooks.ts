@@ -12,6 +12,14 @@ export function f<F>(fn: F, meta: UnitMeta, env: unknown): F {
   return fn;
 }
 
+/** Registers a function and gives it the name its syntactic position implies (`x = () => {}`). */
+export function n<F>(fn: F, meta: UnitMeta, env: unknown): F {
+  (fn as Fn)[META] = meta;
+  (fn as Fn)[ENV] = env;
+  if (meta.name !== undefined && (fn as Fn).name !== meta.name) Object.defineProperty(fn, 'name', { value: meta.name, configurable: true });
+  return fn;
+}
+
 /** Registers a class and the methods/accessors it defines; returns it unchanged. */
 export function c<C>(cls: C, meta: UnitMeta, env: unknown): C {
   const k = cls as Fn;

@@ -240,7 +240,9 @@ class Reducer {
       rec.c = this.fn(fn[OWNER] as AnyFn);
       return rec;
     }
-    if (meta.unsendable) return this.fail(fn, `${fnLabel(meta)} cannot be sent: ${meta.unsendable}`);
+    if (meta.unsendable) {
+      throw new UnserializableError(`${fnLabel(meta)} cannot be sent to a worker: ${meta.unsendable} (the transform left it as written; move what needs it out of the function)`, [...this.path]);
+    }
     const mod = meta.mod;
     this.mods.add(mod.url);
     if (meta.decl && !mod.main) {

@@ -43,6 +43,7 @@ export class Pool {
   /** settled-wrappers of every unfinished operation and worker task; close() drains this */
   readonly #inflight = new Set<Promise<void>>();
   #closing: Promise<void> | undefined;
+  #tasksSent = 0;
   /** set once no worker can run (all failed to start); every pending and later task gets it */
   #broken: WorkerError | undefined;
   readonly #brokenSignal: Promise<never>;
@@ -96,6 +97,12 @@ export class Pool {
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
     return this.#closing;
+  }
+
+  /** Counters for observability: `tasks` is the number of messages sent to workers so far
+   *  (a `map` sends one per chunk, not one per item). */
+  get stats(): { tasks: number } {
+    return { tasks: this.#tasksSent };
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -156,6 +163,7 @@ export class Pool {
    *  replies with those); they mean the thread failed, so they become a WorkerError. */
   #exec(task: Task): Promise<Reply> {
     if (this.#broken) return Promise.reject(this.#broken);
+    this.#tasksSent++;
     const reply = Promise.race([this.#piscina.run(task), this.#brokenSignal]).catch((cause: unknown) => {
       if (cause instanceof WorkerError) throw cause;
       throw new WorkerError(`teleport: the worker thread failed while running the task: ${causeText(cause)}`, {

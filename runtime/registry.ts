@@ -27,6 +27,8 @@ export interface UnitTableEntry {
   members?: [string, 'method' | 'get' | 'set', 0 | 1][];
   key?: string;
   pkind?: 'value' | 'get' | 'set';
+  /** name implied by the unit's position, when the hook must set it */
+  name?: string;
   uses: [number, number[]][];
   captures: string[];
   unsendable?: string;
@@ -86,11 +88,15 @@ export function mainModuleUrl(): string | null {
 }
 
 /** Called once by each compiled module; returns the per-unit metadata array (`$tp$M`). */
-export function registerModule(table: ModuleTable, url: string, reader: Reader, factory: () => ScopeInstance, byRef: (j: number) => unknown): UnitMeta[] {
+/**
+ * `entry`: 1 = an entry point (known to the bundler), 0 = not an entry point, 2 = unknown (tsc
+ * output: one file per module, so the module whose URL is the script node runs is the entry).
+ */
+export function registerModule(table: ModuleTable, url: string, reader: Reader, factory: () => ScopeInstance, byRef: (j: number) => unknown, entry: 0 | 1 | 2 = 2): UnitMeta[] {
   const existing = modules.get(table.module);
   if (existing && existing.url === url) return existing.units;
   const mod: ModuleRecord = {
-    id: table.module, file: table.file, url, main: url === mainModuleUrl(), units: [], scopes: table.scopes,
+    id: table.module, file: table.file, url, main: entry !== 0 && url === mainModuleUrl(), units: [], scopes: table.scopes,
     reader, factory, byRef, decls: new Map(),
   };
   mod.units = table.units.map((u, j) => {
@@ -115,6 +121,7 @@ export function buildId(): string {
   return (buildIdCache = h.digest('hex').slice(0, 16));
 }
 
-export function isDry(url: string): boolean {
-  return (globalThis as { __teleportMain?: string }).__teleportMain === url;
+/** True in a worker for the program's entry module: its top-level statements must not run. */
+export function isDry(url: string, entry: 0 | 1 | 2 = 2): boolean {
+  return entry !== 0 && (globalThis as { __teleportMain?: string }).__teleportMain === url;
 }

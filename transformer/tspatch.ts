@@ -50,8 +50,6 @@ export const WRITE_ERROR_CODE = 9903;
 const DECLARATION_OUTPUT = /\.d\.([cm]?ts|[^.\\/]+\.ts)(\.map)?$/i;
 
 interface FileEntry {
-  /** text the original program type-checks */
-  input: string;
   /** text the new program compiles */
   code: string;
   manifest?: ModuleManifest;
@@ -116,8 +114,8 @@ function transformProgram(core: TeleportCore, cache: ResultCache, program: TS.Pr
         }
         const result = hit.result;
         entry = 'failure' in result
-          ? { input, code: input, diagnostics: [], failure: result.failure, sourceFiles: new Map() }
-          : { input, code: result.code, manifest: result.manifest, diagnostics: result.diagnostics ?? [], sourceFiles: new Map() };
+          ? { code: input, diagnostics: [], failure: result.failure, sourceFiles: new Map() }
+          : { code: result.code, manifest: result.manifest, diagnostics: result.diagnostics ?? [], sourceFiles: new Map() };
       }
     }
     entries.set(k, entry);
@@ -159,8 +157,9 @@ function transformProgram(core: TeleportCore, cache: ResultCache, program: TS.Pr
       baseHost.getSourceFileByPath!(fileName, filePath, languageVersionOrOptions, onError, shouldCreateNewSourceFile);
   }
 
-  // The new program only produces JS: it must never type-check (noEmitOnError) nor build declarations of the
-  // generated code (composite still forces them; they are dropped at write time).
+  // The new program only produces JS. noCheck: emit without type-checking the generated code (TS >= 5.5; without it
+  // the emit resolver type-checks every file a second time; the JS is the same). No declarations of the generated
+  // code (composite still forces them: they are dropped at write time); noEmitOnError is decided on the original.
   const newOptions: TS.CompilerOptions = { ...options, noCheck: true, noEmitOnError: false, declaration: false, declarationMap: false, emitDeclarationOnly: false };
   // ts-patch's own createProgram would re-read the tsconfig, reload plugins and wrap emit a second time
   const createProgram: typeof TS.createProgram = (ts as Loose).originalCreateProgram ?? ts.createProgram;
@@ -327,7 +326,7 @@ function transformProgram(core: TeleportCore, cache: ResultCache, program: TS.Pr
       diagnostics: results.flatMap((r) => r.diagnostics),
     };
     if (results.some((r) => r.emittedFiles)) merged.emittedFiles = results.flatMap((r) => r.emittedFiles ?? []);
-    // internal (`--sourceMap` with `listEmittedFiles`-style callers)
+    // internal field (TS fills it for some API callers)
     if (results.some((r) => (r as Loose).sourceMaps)) (merged as Loose).sourceMaps = results.flatMap((r) => (r as Loose).sourceMaps ?? []);
 
     if (jsEmitted) {

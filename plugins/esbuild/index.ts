@@ -34,6 +34,7 @@ export function teleport(options: TeleportPluginOptions = {}): Plugin {
     setup(build) {
       const root = options.root ?? build.initialOptions.absWorkingDir ?? process.cwd();
       const manifests = new Map<string, ModuleManifest>();
+      const entries = entryPaths(build.initialOptions.entryPoints, build.initialOptions.absWorkingDir ?? process.cwd());
 
       build.onStart(() => {
         manifests.clear();
@@ -47,7 +48,7 @@ export function teleport(options: TeleportPluginOptions = {}): Plugin {
         if (options.include && !options.include.test(args.path)) return undefined;
         if (options.exclude && options.exclude.test(args.path)) return undefined;
         const source = await fs.readFile(args.path, 'utf8');
-        const result = transformModule(source, args.path, { root });
+        const result = transformModule(source, args.path, { root, entry: entries.has(path.resolve(args.path)) });
         manifests.set(args.path, result.manifest);
         const map = Buffer.from(JSON.stringify({ ...result.map, sources: [args.path] })).toString('base64');
         return {
@@ -68,6 +69,17 @@ export function teleport(options: TeleportPluginOptions = {}): Plugin {
       });
     },
   };
+}
+
+/** Absolute paths of the build's entry points (esbuild accepts several shapes). */
+function entryPaths(entryPoints: unknown, cwd: string): Set<string> {
+  const list: string[] = [];
+  if (Array.isArray(entryPoints)) {
+    for (const e of entryPoints) list.push(typeof e === 'string' ? e : (e as { in: string }).in);
+  } else if (entryPoints && typeof entryPoints === 'object') {
+    list.push(...Object.values(entryPoints as Record<string, string>));
+  }
+  return new Set(list.map((e) => path.resolve(cwd, e)));
 }
 
 export default teleport;

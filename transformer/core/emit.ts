@@ -16,6 +16,12 @@ interface Tail { pos: number; depth: number; text: string; owner: Node }
 
 const T = '$tp';
 
+/** Marks where a unit's copy starts in the appendix, so the source map can point it home. */
+const COPY_MARK = (i: number) => `\u0000${i}\u0000`;
+const COPY_MARK_RE = /\u0000(\d+)\u0000/g;
+
+export interface CopySite { unit: number; line: number; column: number }
+
 export function nodeDepth(n: Node): number {
   let d = 0;
   for (let p = parentOf(n); p; p = parentOf(p)) d++;
@@ -27,7 +33,7 @@ export class Emitter {
   private tails: Tail[] = [];
   private registrations = new Map<Node, string[]>();
 
-  constructor(private code: string, private model: ModuleModel, private info: UnitInfo[], private moduleId: string, private relPath: string, private hooks: string) {
+  constructor(private code: string, private model: ModuleModel, private info: UnitInfo[], private moduleId: string, private relPath: string, private hooks: string, private entry: 0 | 1 | 2) {
     this.s = new MagicString(code);
   }
 
@@ -56,10 +62,27 @@ export class Emitter {
     this.functionDeclarations();
     this.wrapUnits();
     this.applyTails();
-    this.s.append('\n' + this.appendix());
     this.s.prepend(`import * as ${T} from ${JSON.stringify(this.hooks)}; `);
+    const body = this.s.toString();
+    const lineBase = body.split('\n').length; // the appendix starts on the line after the body
+    let appendix = this.appendix();
+    // find (and remove) the copy markers, recording where each copy landed
+    const lines = appendix.split('\n');
+    for (let l = 0; l < lines.length; l++) {
+      let removed = 0;
+      lines[l] = lines[l].replace(COPY_MARK_RE, (m, idx: string, at: number) => {
+        this.copySites.push({ unit: Number(idx), line: lineBase + l, column: at - removed });
+        removed += m.length;
+        return '';
+      });
+    }
+    appendix = lines.join('\n');
+    this.s.append('\n' + appendix);
     return this.s.toString();
   }
+
+  /** where each unit's copy sits in the output (0-based line, column) */
+  readonly copySites: CopySite[] = [];
 
   // ---------- in-place instrumentation ----------
 
@@ -126,9 +149,28 @@ export class Emitter {
         continue;
       }
       const hook = u.unsendable ? 'u' : u.kind === 'class' ? 'c' : 'f';
-      this.s.appendLeft(u.node.range[0], `${T}.${hook}(`);
-      const rest = u.unsendable ? `, ${meta})` : `, ${meta}, ${this.envExpr(u.home)})`;
-      this.tail(u.node.range[1], rest, u.node, nodeDepth(u.node) - 0.5);
+      const args = u.unsendable ? `${meta}` : `${meta}, ${this.envExpr(u.home)}`;
+      // Keep the name JavaScript infers from the position (`const f = () => {}` is named 'f'):
+      // register through the binding instead of wrapping the function where we can.
+      const ctx = namingContext(u);
+      if (ctx.how === 'declarator') {
+        this.tail(ctx.node.range[1], `, ${T}$_${u.index} = ${T}.${hook}(${ctx.name}, ${args})`, ctx.node, nodeDepth(u.node) - 0.5);
+        continue;
+      }
+      if (ctx.how === 'assign') {
+        this.s.appendLeft(ctx.node.range[0], '(');
+        this.tail(ctx.node.range[1], `, ${T}.${hook}(${ctx.name}, ${args}))`, ctx.node, nodeDepth(u.node) - 0.5);
+        continue;
+      }
+      if (ctx.how === 'property' && !u.unsendable) {
+        const list = objects.get(ctx.node) ?? [];
+        list.push(u);
+        objects.set(ctx.node, list);
+        continue;
+      }
+      const named = ctx.how === 'name' && !u.unsendable;
+      this.s.appendLeft(u.node.range[0], `${T}.${named ? 'n' : hook}(`);
+      this.tail(u.node.range[1], `, ${args})`, u.node, nodeDepth(u.node) - 0.5);
     }
     for (const [obj, list] of objects) {
       this.s.appendLeft(obj.range[0], `${T}.o(`);
@@ -145,7 +187,7 @@ export class Emitter {
   /** Source of a unit as the worker rebuilds it: its instrumented text plus its own trailing insertions. */
   private copy(u: Unit): string {
     const [start, end] = u.node.range;
-    let text = this.s.slice(start, end);
+    let text = COPY_MARK(u.index) + this.s.slice(start, end);
     const own = this.tails.filter((t) => t.pos === end && contains(u.node, t.owner) && t.depth > nodeDepth(u.node) - 0.5)
       .sort((a, b) => b.depth - a.depth);
     for (const t of own) text += t.text;
@@ -167,7 +209,7 @@ export class Emitter {
     const top = this.model.units
       .filter((u) => u.kind === 'declaration' && !u.unsendable && (u.node as TSESTree.FunctionDeclaration).id && topLevel(u.node))
       .map((u) => `${T}.f(${declName(u)}, ${T}$M[${u.index}], ${T}$e0);`).join(' ');
-    const prologue = `const ${T}$dry = ${T}.dry(import.meta.url), ${T}$M = ${T}.module(${T}$T(), import.meta.url, ${T}$e0, ${T}$m0, ${T}$x0); ${top} `;
+    const prologue = `const ${T}$dry = ${T}.dry(import.meta.url, ${this.entry}), ${T}$M = ${T}.module(${T}$T(), import.meta.url, ${T}$e0, ${T}$m0, ${T}$x0, ${this.entry}); ${top} `;
     if (first) this.s.appendLeft(first.range[0], prologue);
     else this.s.append('\n' + prologue);
     for (const st of body) this.guardStatement(st);
@@ -276,8 +318,7 @@ export class Emitter {
         id: i.id, path: i.path, kind: u.kind, line: loc.line, col: loc.column + 1, home: u.home.index, hash: i.hash,
         decl: isTopLevelDecl(u) ? 1 : 0,
         members: u.kind === 'class' || u.kind === 'class-declaration' ? classMembers(u.node as TSESTree.ClassDeclaration) : undefined,
-        key: u.kind === 'object-method' ? propKey(u.node as TSESTree.Property) : undefined,
-        pkind: u.kind === 'object-method' ? ((u.node as TSESTree.Property).kind === 'init' ? 'value' : (u.node as TSESTree.Property).kind) : undefined,
+        ...unitKeyInfo(u),
         uses,
         captures: [...u.captures].map((v: Variable) => v.name).concat(u.thisScopes.size ? ['this'] : []),
         unsendable: u.unsendable,
@@ -303,6 +344,52 @@ export class Emitter {
     return `function ${name}() { ${dry}${lets} ${readerDecl}\nreturn [${T}$e${env.index}, ${setter}, ${creator}, ${children}];\n${inner} }`;
   }
 
+}
+
+type NamingContext =
+  | { how: 'declarator' | 'assign'; name: string; node: Node }
+  | { how: 'property'; key: string; node: Node }
+  | { how: 'name'; name: string }
+  | { how: 'plain' };
+
+/** Where an anonymous function gets its `name` from its syntactic position (NamedEvaluation). */
+export function namingContext(u: Unit): NamingContext {
+  if (u.kind !== 'arrow' && u.kind !== 'function' && u.kind !== 'class') return { how: 'plain' };
+  const n = u.node as TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression | TSESTree.ClassExpression;
+  if ('id' in n && n.id) return { how: 'plain' };
+  let child: Node = n;
+  let p = parentOf(n);
+  while (p && (p.type === 'TSAsExpression' || p.type === 'TSSatisfiesExpression' || p.type === 'TSNonNullExpression' || p.type === 'TSTypeAssertion')) {
+    child = p;
+    p = parentOf(p);
+  }
+  if (!p) return { how: 'plain' };
+  switch (p.type) {
+    case 'VariableDeclarator':
+      if (p.init === child && p.id.type === 'Identifier') return { how: 'declarator', name: p.id.name, node: p };
+      return { how: 'plain' };
+    case 'AssignmentExpression':
+      if (p.right !== child || p.left.type !== 'Identifier') return { how: 'plain' };
+      return p.operator === '=' ? { how: 'assign', name: p.left.name, node: p } : p.operator.length === 3 ? { how: 'name', name: p.left.name } : { how: 'plain' };
+    case 'Property': {
+      if (p.value !== child || p.method || p.kind !== 'init' || p.shorthand) return { how: 'plain' };
+      const key = staticKey(p.key, p.computed);
+      if (key === undefined) return { how: 'plain' };
+      return parentOf(p)?.type === 'ObjectExpression' ? { how: 'property', key, node: parentOf(p)! } : { how: 'name', name: key };
+    }
+    case 'PropertyDefinition':
+    case 'AccessorProperty': {
+      if (p.value !== child) return { how: 'plain' };
+      const key = p.key.type === 'PrivateIdentifier' ? '#' + p.key.name : staticKey(p.key, p.computed);
+      return key === undefined ? { how: 'plain' } : { how: 'name', name: key };
+    }
+    case 'AssignmentPattern':
+      return p.right === child && p.left.type === 'Identifier' ? { how: 'name', name: p.left.name } : { how: 'plain' };
+    case 'ExportDefaultDeclaration':
+      return { how: 'name', name: 'default' };
+    default:
+      return { how: 'plain' };
+  }
 }
 
 function isImportLike(st: Node): boolean {
@@ -339,8 +426,16 @@ function staticKey(key: Node, computed: boolean): string | undefined {
   return undefined;
 }
 
-function propKey(p: TSESTree.Property): string | undefined {
-  return staticKey(p.key, p.computed);
+/** Table fields that locate a unit on its object (`key`, `pkind`) or give its inferred `name`. */
+function unitKeyInfo(u: Unit): { key?: string; pkind?: string; name?: string } {
+  if (u.kind === 'object-method') {
+    const p = u.node as TSESTree.Property;
+    return { key: staticKey(p.key, p.computed), pkind: p.kind === 'init' ? 'value' : p.kind };
+  }
+  const ctx = namingContext(u);
+  if (ctx.how === 'property') return { key: ctx.key, pkind: 'value' };
+  if (ctx.how === 'name') return { name: ctx.name };
+  return {};
 }
 
 function classMembers(c: TSESTree.ClassDeclaration | TSESTree.ClassExpression): [string, string, number][] {

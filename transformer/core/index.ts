@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseModule } from './walk.js';
 import { buildModel } from './model.js';
 import { Emitter } from './emit.js';
+import { buildMap } from './sourcemap.js';
 import { base32Hash, explicitName, hexHash, semanticPath } from './ids.js';
 import type { BuildManifest, Diagnostic, ModuleManifest, TransformOptions, TransformResult } from './types.js';
 
@@ -68,9 +69,9 @@ export function transformModule(code: string, fileName: string, options: Transfo
     });
   }
 
-  const emitter = new Emitter(code, model, info, moduleId, relPath, options.hooksModule ?? 'teleport/hooks');
+  const emitter = new Emitter(code, model, info, moduleId, relPath, options.hooksModule ?? 'teleport/hooks', options.entry === undefined ? 2 : options.entry ? 1 : 0);
   const out = emitter.run();
-  const map = emitter.s.generateMap({ source: fileName, includeContent: true, hires: true });
+  const map = buildMap(emitter.s, fileName, model.units, emitter.copySites);
   const manifest: ModuleManifest = {
     module: moduleId,
     file: relPath,
@@ -85,7 +86,7 @@ export function transformModule(code: string, fileName: string, options: Transfo
       ...(u.unsendable ? { unsendable: u.unsendable } : {}),
     })),
   };
-  return { code: out, map: { ...map, version: 3, file: map.file }, manifest, diagnostics };
+  return { code: out, map, manifest, diagnostics };
 }
 
 /** Merge module manifests into a build manifest; duplicate IDs across modules are errors. */

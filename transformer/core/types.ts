@@ -5,6 +5,11 @@ export interface TransformOptions {
   root?: string;
   /** Module specifier the instrumented code imports its runtime hooks from. Default 'teleport/hooks'. */
   hooksModule?: string;
+  /**
+   * Whether this module is an entry point of the program. Bundlers know (esbuild passes it);
+   * when undefined, the runtime decides by URL: the module whose URL is the script node runs.
+   */
+  entry?: boolean;
 }
 
 export interface Diagnostic {

@@ -1,0 +1,18 @@
+// Pool through the public API in real workers: map is chunked (20,000 items are a handful of
+// messages, not 20,000) and results come back in order; `await using` closes the pool.
+import { describe, expect, it } from 'vitest';
+import { build, run, type Flavor } from './support/build.js';
+
+describe.each<Flavor>(['esbuild', 'tspc'])('Pool, built with %s', (flavor) => {
+  it('chunks map and keeps order', async () => {
+    const r = run(await build('fixtures/programs/map-chunks.ts', flavor));
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const res = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(res.ok).toBe(true);
+    expect(res.n).toBe(20_000);
+    expect(res.big).toEqual([1, 2, 3]);
+    // 20,000 items on 2 workers: 8 chunks by default, plus 3 for the chunkSize: 1 call
+    expect(res.tasks).toBeLessThanOrEqual(16 + 3);
+  });
+});

@@ -1,0 +1,275 @@
+// The ts-patch front end, end to end: writes small projects under test/.tmp/, compiles them with `tspc` (ts-patch's
+// live compiler) using the BUILT adapter (dist/transformer/tspatch.js; run `npm run build` first), checks the outputs.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, test } from 'vitest';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const adapter = path.join(repo, 'dist/transformer/tspatch.js');
+const tspc = path.join(repo, 'node_modules/ts-patch/bin/tspc.js');
+const tsc = path.join(repo, 'node_modules/typescript/bin/tsc');
+const tmp = path.join(repo, 'test/.tmp');
+
+interface Run { status: number | null; stdout: string; stderr: string }
+
+/** Runs `node <bin> ...args --pretty false` (async: the event loop, and vitest's timeout, keep running). */
+function run(bin: string, args: string[], cwd = repo): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args, '--pretty', 'false'], { cwd });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+const TIMEOUT = 120_000; // each test runs tspc (1-3 s on an idle machine)
+
+/** A fresh project dir with a package.json (ESM), the given files and a tsconfig. */
+function project(name: string, files: Record<string, string>, compilerOptions: Record<string, unknown> = {}, plugin: Record<string, unknown> = {}): string {
+  const dir = path.join(tmp, `tspatch-${name}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(path.join(dir, 'src'), { recursive: true });
+  const tsconfig = {
+    compilerOptions: {
+      module: 'NodeNext', target: 'ES2022', strict: true, skipLibCheck: true, types: [],
+      rootDir: 'src', outDir: 'out', sourceMap: true, declaration: true,
+      ...compilerOptions,
+      plugins: [{ transform: adapter, transformProgram: true, ...plugin }],
+    },
+    include: ['src'],
+  };
+  writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+  writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
+  for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
+  return dir;
+}
+
+const outFiles = (dir: string) => (existsSync(path.join(dir, 'out')) ? readdirSync(path.join(dir, 'out')).sort() : []);
+const read = (dir: string, file: string) => readFileSync(path.join(dir, file), 'utf8');
+const errorLines = (r: Run) => r.stdout.split('\n').filter((l) => / error TS\d+/.test(l));
+
+beforeAll(() => {
+  if (!existsSync(adapter)) throw new Error(`${adapter} is missing: run \`npm run build\` first`);
+  mkdirSync(tmp, { recursive: true });
+});
+
+const SOURCES = {
+  'src/math.ts': [
+    'export const add = (a: number, b: number): number => a + b;',
+    'export function makeAdder(n: number) {',
+    '  return (x: number) => add(x, n);',
+    '}',
+    '',
+  ].join('\n'),
+  'src/main.ts': [
+    "import { makeAdder } from './math.js';",
+    'const base = 10;',
+    'export const addBase = makeAdder(base);',
+    'export class Counter { count = 0; inc = () => { this.count += base; }; }',
+    '',
+  ].join('\n'),
+};
+
+describe('tspc with the teleport program transformer (real core)', { timeout: TIMEOUT }, () => {
+  test('compiles a clean project: JS, maps, declarations and the manifest', async () => {
+    const dir = project('clean', SOURCES, {}, { root: '.' });
+    // run from elsewhere: `root` is resolved against the tsconfig's directory, not the cwd
+    const r = await run(tspc, ['-p', dir], tmp);
+    expect(r.stdout + r.stderr).not.toMatch(/error/);
+    expect(r.status).toBe(0);
+    expect(outFiles(dir)).toEqual([
+      'main.d.ts', 'main.js', 'main.js.map', 'math.d.ts', 'math.js', 'math.js.map', 'teleport-manifest.json',
+    ]);
+
+    // the JS is the instrumented code, the declarations are exactly plain tsc's
+    expect(read(dir, 'out/math.js')).toContain('teleport/hooks');
+    const plain = await run(tsc, ['-p', dir, '--outDir', path.join(dir, 'plain')], tmp);
+    expect(plain.status).toBe(0);
+    for (const f of ['main.d.ts', 'math.d.ts']) expect(read(dir, `out/${f}`)).toBe(read(dir, `plain/${f}`));
+    expect(JSON.parse(read(dir, 'out/main.js.map')).sources).toEqual(['../src/main.ts']);
+
+    const manifest = JSON.parse(read(dir, 'out/teleport-manifest.json'));
+    expect(typeof manifest.buildId).toBe('string');
+    expect(manifest.modules.map((m: { file: string }) => m.file)).toEqual(['src/main.ts', 'src/math.ts']);
+    const math = manifest.modules.find((m: { file: string }) => m.file === 'src/math.ts');
+    expect(math.functions.length).toBeGreaterThan(0);
+  });
+
+  test('type errors are the original code\'s, at the original line; generated code is never type-checked', async () => {
+    const dir = project('type-error', {
+      ...SOURCES,
+      'src/bad.ts': [
+        "import { makeAdder } from './math.js';",
+        'const f = makeAdder(1);',
+        "export const s: string = f(2) + [1, 2].map((x) => x * 2).length;",
+        '',
+      ].join('\n'),
+    });
+    const r = await run(tspc, ['-p', dir], dir);
+    expect(r.status).not.toBe(0);
+    expect(errorLines(r)).toEqual([
+      "src/bad.ts(3,14): error TS2322: Type 'number' is not assignable to type 'string'.",
+    ]);
+    expect(outFiles(dir)).toContain('bad.js'); // like tsc: type errors do not block emit...
+  });
+
+  test('noEmitOnError: nothing is written when the original program has errors', async () => {
+    const dir = project('no-emit-on-error', { ...SOURCES, 'src/bad.ts': 'export const n: number = "x";\n' }, { noEmitOnError: true });
+    const r = await run(tspc, ['-p', dir], dir);
+    expect(r.status).toBe(1); // DiagnosticsPresent_OutputsSkipped
+    expect(errorLines(r)).toEqual(["src/bad.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'."]);
+    expect(outFiles(dir)).toEqual([]);
+  });
+});
+
+/** A plugin module that runs the same adapter over a scripted core, to exercise every path deterministically. */
+const MOCK_PLUGIN = `
+import * as path from 'node:path';
+import { createProgramTransformer } from ${JSON.stringify(adapter)};
+const at = (code, word) => {
+  const i = code.indexOf(word);
+  if (i < 0) return undefined;
+  const lines = code.slice(0, i).split('\\n');
+  return { line: lines.length, column: lines[lines.length - 1].length + 1 };
+};
+export default createProgramTransformer({
+  shouldTransform: (f) => /\\.(ts|tsx|mts|js|mjs)$/.test(f) && !/\\.d\\.[cm]?ts$/.test(f) && !/[\\\\/]node_modules[\\\\/]/.test(f),
+  transformModule(code, fileName, options) {
+    const file = path.relative(options.root, fileName).split(path.sep).join('/');
+    if (code.includes('@throw')) throw new Error('boom');
+    const diagnostics = [];
+    const w = at(code, '@warn');
+    if (w) diagnostics.push({ severity: 'warning', message: 'a warning', hint: 'do this instead', file, ...w });
+    const e = at(code, '@err');
+    if (e) diagnostics.push({ severity: 'error', message: 'an error', file, ...e });
+    // an insertion on line 1 (no newline) and generated code appended at the end, with a type error in it
+    const out = code.replace('/*@mark*/', 'globalThis.__marked = 1;') +
+      '\\nexport const __generated: number = "generated code is never type-checked";\\n';
+    const id = code.includes('@dup') ? 'DUP' : file;
+    return {
+      code: out,
+      map: { version: 3, sources: [], names: [], mappings: '' },
+      manifest: { module: file, file, functions: [{ id, path: 'f', kind: 'arrow', line: 1, column: 1, bodyHash: '0', captures: [] }] },
+      diagnostics,
+    };
+  },
+  buildManifest(modules) {
+    const seen = new Set();
+    const diagnostics = [];
+    for (const m of modules) for (const f of m.functions) {
+      if (seen.has(f.id)) diagnostics.push({ severity: 'error', message: 'duplicate ID ' + f.id, file: m.file, line: f.line, column: f.column });
+      seen.add(f.id);
+    }
+    return { manifest: { buildId: 'mock', modules }, diagnostics };
+  },
+});
+`;
+
+function mockProject(name: string, files: Record<string, string>, compilerOptions: Record<string, unknown> = {}, plugin: Record<string, unknown> = {}): string {
+  const dir = project(name, files, compilerOptions);
+  writeFileSync(path.join(dir, 'mock-plugin.mjs'), MOCK_PLUGIN);
+  const tsconfig = JSON.parse(read(dir, 'tsconfig.json'));
+  tsconfig.compilerOptions.plugins = [{ transform: './mock-plugin.mjs', transformProgram: true, ...plugin }];
+  writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+  return dir;
+}
+
+describe('tspc with the adapter over a scripted core', { timeout: TIMEOUT }, () => {
+  test('JS comes from the transformed text, declarations and diagnostics from the original', async () => {
+    const dir = mockProject('mock-split', {
+      'src/a.ts': '/*@mark*/ export const a = 1;\n\nexport const b: string = a;\n',
+    });
+    const r = await run(tspc, ['-p', dir], dir);
+    // the error is on the user's line 3 (column unchanged: the insertion was on line 1); nothing from __generated
+    expect(errorLines(r)).toEqual(["src/a.ts(3,14): error TS2322: Type 'number' is not assignable to type 'string'."]);
+    expect(r.status).toBe(2);
+    const js = read(dir, 'out/a.js');
+    expect(js).toContain('globalThis.__marked = 1;');
+    expect(js).toContain('__generated');
+    expect(read(dir, 'out/a.d.ts')).not.toContain('__generated');
+    expect(JSON.parse(read(dir, 'out/teleport-manifest.json'))).toMatchObject({ buildId: 'mock', modules: [{ file: 'src/a.ts' }] });
+  });
+
+  test('core errors are reported at their line and column, with the hint; warnings go to stderr', async () => {
+    const dir = mockProject('mock-diagnostics', {
+      'src/a.ts': 'export const a = 1;\nexport const b = 2; // @err\n',
+      'src/w.ts': 'export const w = 1;\n  // @warn\n',
+    });
+    const r = await run(tspc, ['-p', dir], dir);
+    expect(errorLines(r)).toEqual(['src/a.ts(2,24): error TS9901: teleport: an error']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('src/w.ts(2,6): warning TS9901: teleport: a warning\n  hint: do this instead');
+    expect(r.stdout).not.toContain('warning');
+  });
+
+  test('warnings alone do not fail the build (tsc would exit 2 on any diagnostic)', async () => {
+    const dir = mockProject('mock-warning', { 'src/w.ts': 'export const w = 1; // @warn\n' });
+    const r = await run(tspc, ['-p', dir], dir);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('src/w.ts(1,24): warning TS9901: teleport: a warning');
+    expect(outFiles(dir)).toContain('w.js');
+  });
+
+  test('warnings: "diagnostics" reports them as Warning-category diagnostics', async () => {
+    const dir = mockProject('mock-warning-diag', { 'src/w.ts': 'export const w = 1; // @warn\n' }, {}, { warnings: 'diagnostics' });
+    const r = await run(tspc, ['-p', dir], dir);
+    expect(r.stdout).toContain('src/w.ts(1,24): warning TS9901: teleport: a warning');
+    expect(r.status).toBe(2);
+  });
+
+  test('duplicate IDs across modules (buildManifest) fail the build', async () => {
+    const dir = mockProject('mock-duplicates', {
+      'src/a.ts': 'export const a = 1; // @dup\n',
+      'src/b.ts': 'export const b = 1; // @dup\n',
+    });
+    const r = await run(tspc, ['-p', dir], dir);
+    expect(errorLines(r)).toEqual(['src/b.ts(1,1): error TS9901: teleport: duplicate ID DUP']);
+    expect(r.status).not.toBe(0);
+  });
+
+  test('a core that throws is an error on that file, not a crash', async () => {
+    const dir = mockProject('mock-throw', { 'src/a.ts': 'export const a = 1; // @throw\n', 'src/b.ts': 'export const b = 1;\n' });
+    const r = await run(tspc, ['-p', dir], dir);
+    expect(errorLines(r)).toEqual(['src/a.ts(1,1): error TS9902: teleport: internal error: transforming this file failed: boom']);
+    expect(r.status).toBe(2);
+  });
+
+  test('noEmitOnError also applies to the transform\'s own errors', async () => {
+    const dir = mockProject('mock-no-emit', { 'src/a.ts': 'export const a = 1; // @err\n' }, { noEmitOnError: true });
+    const r = await run(tspc, ['-p', dir], dir);
+    expect(r.status).toBe(1);
+    expect(outFiles(dir)).toEqual([]);
+  });
+
+  test('--incremental builds (builder program) keep working and keep reporting errors', async () => {
+    const dir = mockProject('mock-incremental', {
+      'src/a.ts': '/*@mark*/ export const a = 1;\n',
+      'src/b.ts': "import { a } from './a.js';\nexport const b: string = a;\n",
+    }, { incremental: true, tsBuildInfoFile: 'out/tsbuildinfo' });
+    const first = await run(tspc, ['-p', dir], dir);
+    expect(errorLines(first)).toEqual(["src/b.ts(2,14): error TS2322: Type 'number' is not assignable to type 'string'."]);
+    expect(outFiles(dir)).toEqual(['a.d.ts', 'a.js', 'a.js.map', 'b.d.ts', 'b.js', 'b.js.map', 'teleport-manifest.json', 'tsbuildinfo']);
+    const second = await run(tspc, ['-p', dir], dir);
+    expect(errorLines(second)).toEqual(errorLines(first));
+    writeFileSync(path.join(dir, 'src/b.ts'), "import { a } from './a.js';\nexport const b: number = a;\n");
+    const third = await run(tspc, ['-p', dir], dir);
+    expect(third.status).toBe(0);
+    expect(read(dir, 'out/a.js')).toContain('globalThis.__marked');
+    expect(read(dir, 'out/b.d.ts')).not.toContain('__generated');
+  });
+
+  test('without "transformProgram": true the build fails with an explanation', async () => {
+    const dir = mockProject('mock-misconfigured', { 'src/a.ts': 'export const a = 1;\n' });
+    const tsconfig = JSON.parse(read(dir, 'tsconfig.json'));
+    tsconfig.compilerOptions.plugins = [{ transform: adapter }];
+    writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
+    const r = await run(tspc, ['-p', dir], dir);
+    expect(r.stdout).toContain('needs "transformProgram": true');
+    expect(r.status).not.toBe(0);
+  });
+});

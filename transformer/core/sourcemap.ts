@@ -1,0 +1,35 @@
+// Source map of the transform's output: magic-string maps the instrumented body (lines never
+// move), and each copy of a function in the appended factories is mapped back to the original
+// function's lines, so a stack trace from a function rebuilt in a worker points at its source.
+import { encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
+import type MagicString from 'magic-string';
+import type { CopySite } from './emit.js';
+import type { Unit } from './model.js';
+import type { TransformResult } from './types.js';
+
+export function buildMap(s: MagicString, fileName: string, units: Unit[], sites: CopySite[]): TransformResult['map'] {
+  const decoded = s.generateDecodedMap({ source: fileName, includeContent: true, hires: true });
+  const mappings = decoded.mappings as SourceMapSegment[][];
+  for (const site of sites) {
+    const u = units[site.unit];
+    const first = u.node.loc.start.line - 1;
+    const count = u.node.loc.end.line - u.node.loc.start.line + 1;
+    const startSeg = (mappings[first] ?? []).find((seg) => seg.length >= 4 && seg[2] === first && seg[3] === u.node.loc.start.column);
+    const delta = startSeg ? startSeg[0] : 0;
+    for (let k = 0; k < count; k++) {
+      const from = k === 0 ? delta : 0;
+      const shift = k === 0 ? site.column - delta : 0;
+      const segs = (mappings[first + k] ?? []).filter((seg) => seg[0] >= from).map((seg) => [seg[0] + shift, ...seg.slice(1)] as SourceMapSegment);
+      while (mappings.length <= site.line + k) mappings.push([]);
+      mappings[site.line + k] = segs;
+    }
+  }
+  return {
+    version: 3,
+    file: decoded.file,
+    sources: decoded.sources,
+    sourcesContent: decoded.sourcesContent,
+    names: decoded.names,
+    mappings: encode(mappings),
+  };
+}
