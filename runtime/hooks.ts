@@ -1,7 +1,7 @@
 // The tiny surface compiled code imports (`import * as $tp from 'teleport/hooks'`): attach
 // metadata to functions, classes and object-literal methods as they are created, register
 // modules, and tell a module whether it is being loaded "dry" in a worker.
-import { ENV, META, OWNER, isDry, registerModule, type MemberMeta, type UnitMeta } from './registry.js';
+import { BOUND, ENV, META, OWNER, PRIVATE, isDry, registerModule, restoring, type MemberMeta, type UnitMeta } from './registry.js';
 
 type Fn = Function & { [META]?: UnitMeta | MemberMeta; [ENV]?: unknown; [OWNER]?: Function };
 
@@ -64,6 +64,23 @@ export function u<F>(fn: F, meta: UnitMeta): F {
   (fn as Fn)[META] = meta;
   return fn;
 }
+
+/** `target.bind(...args)`, recording target, this and arguments so the bound function can be sent. */
+export function b(target: unknown, ...args: unknown[]): unknown {
+  const bound = (target as { bind: (...a: unknown[]) => unknown }).bind(...args);
+  if (typeof bound === 'function' && typeof target === 'function' && (target as Function).bind === Function.prototype.bind) {
+    (bound as unknown as Record<symbol, unknown>)[BOUND] = [target, args[0], args.slice(1)];
+  }
+  return bound;
+}
+
+/** Registers how to read and write the `#private` fields a class declares. */
+export function p(cls: Function, read: (o: object) => unknown[], write: (o: object, v: unknown[]) => void): void {
+  (cls as unknown as Record<symbol, unknown>)[PRIVATE] = [read, write];
+}
+
+/** Checked by constructors of classes with `#private` fields: `on` while the runtime restores an instance. */
+export const R = restoring;
 
 export const module = registerModule;
 export const dry = isDry;

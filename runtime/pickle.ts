@@ -4,7 +4,7 @@
 // v8.serialize) then does the byte work, including cycles, Map/Set/Date/RegExp/typed arrays.
 import { builtinPath, resolveBuiltin } from './builtins.js';
 import { FormatError, UnknownModuleError, UnserializableError, VersionSkewError } from './errors.js';
-import { ENV, META, OWNER, buildId, modules, type MemberMeta, type ModuleRecord, type Reader, type ScopeInstance, type UnitMeta } from './registry.js';
+import { BOUND, ENV, META, OWNER, PRIVATE, buildId, modules, restoring, type MemberMeta, type ModuleRecord, type Reader, type ScopeInstance, type UnitMeta } from './registry.js';
 import { FORMAT_VERSION, type Packet } from './packet.js';
 
 /** Key that marks a reduced record; user objects that happen to own it are escaped. */
@@ -218,12 +218,28 @@ class Reducer {
     this.memo.set(obj, rec);
     rec.c = this.fn(ctor);
     rec.v = this.props(obj as Record<string, unknown>, {});
+    // #private fields, read through the accessors each class registered (most derived first)
+    const priv: [unknown, unknown][] = [];
+    for (let c: AnyFn | null = ctor; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+      const acc = Object.prototype.hasOwnProperty.call(c, PRIVATE) ? (c as unknown as Record<symbol, [(o: object) => unknown[]]>)[PRIVATE] : undefined;
+      if (acc) priv.push([this.fn(c), this.at(`(#private fields of ${c.name})`, () => this.reduce(acc[0](obj)))]);
+    }
+    if (priv.length) rec.pv = priv;
     return rec;
   }
 
   fn(fn: AnyFn): unknown {
     const seen = this.memo.get(fn);
     if (seen !== undefined) return seen;
+    const bound = Object.prototype.hasOwnProperty.call(fn, BOUND) ? (fn as unknown as Record<symbol, [Function, unknown, unknown[]]>)[BOUND] : undefined;
+    if (bound) {
+      const rec: Rec = { [TAG]: 'bnd', f: undefined, t: undefined, a: undefined };
+      this.memo.set(fn, rec);
+      rec.f = this.at('(bound target)', () => this.fn(bound[0] as AnyFn));
+      rec.t = this.at('(bound this)', () => this.reduce(bound[1]));
+      rec.a = this.at('(bound arguments)', () => this.reduce(bound[2]));
+      return rec;
+    }
     const meta = Object.prototype.hasOwnProperty.call(fn, META) ? fn[META] : undefined;
     if (!meta) {
       const path = builtinPath(fn);
@@ -400,10 +416,22 @@ class Reviver {
       }
       case 'inst': {
         const cls = this.revive(r.c) as Function & { prototype: object };
-        const obj = Object.create(cls.prototype);
+        const priv = r.pv as [unknown, unknown][] | undefined;
+        const obj = priv ? this.construct(cls, this.revive(priv[0][0]) as Function) : Object.create(cls.prototype);
         this.memo.set(r, obj);
         this.fill(r.v as Record<string, unknown>, obj);
+        for (const [c, values] of priv ?? []) {
+          const owner = this.revive(c) as unknown as Record<symbol, [unknown, (o: object, v: unknown[]) => void]>;
+          owner[PRIVATE][1](obj, this.revive(values) as unknown[]);
+        }
         return obj;
+      }
+      case 'bnd': {
+        const target = this.revive(r.f) as Function;
+        const value = target.bind(this.revive(r.t), ...(this.revive(r.a) as unknown[]));
+        (value as unknown as Record<symbol, unknown>)[BOUND] = [target, this.revive(r.t), this.revive(r.a)];
+        this.memo.set(r, value);
+        return value;
       }
       case 'hook': {
         const cls = this.revive(r.c) as Function & { [deserialize]?: (state: unknown) => unknown };
@@ -449,6 +477,18 @@ class Reviver {
     }
   }
 
+  /** An instance of `cls` whose `#private` fields exist: run the constructors in restore mode. */
+  private construct(cls: Function, withPrivates: Function): object {
+    restoring.on = true;
+    try {
+      return Reflect.construct(withPrivates, [], cls);
+    } catch (e) {
+      throw new FormatError(`cannot restore an instance of ${cls.name}: constructing it without arguments failed (${(e as Error).message}); give the class [Teleport.serialize]() and static [Teleport.deserialize](state)`);
+    } finally {
+      restoring.on = false;
+    }
+  }
+
   private error(r: Rec): Error {
     let err: Error;
     if (typeof r.c === 'string') {
@@ -486,6 +526,12 @@ class Reviver {
   private fn(r: Rec): unknown {
     const mod = this.module(r.m as string);
     const meta = this.checkHash(mod, r);
+    if (meta.decl && !mod.dry) {
+      // this thread runs the module itself: its top-level declarations are the real ones
+      const value = mod.byRef(meta.j);
+      this.memo.set(r, value);
+      return value;
+    }
     const env = this.env(r.e as Rec);
     const again = this.memo.get(r); // a captured value may have referred back to this function
     if (again !== undefined) return again;

@@ -9,6 +9,11 @@ import { createHash } from 'node:crypto';
 export const META: unique symbol = Symbol.for('teleport.meta') as never;
 export const ENV: unique symbol = Symbol.for('teleport.env') as never;
 export const OWNER: unique symbol = Symbol.for('teleport.owner') as never;
+export const BOUND: unique symbol = Symbol.for('teleport.bound') as never;
+export const PRIVATE: unique symbol = Symbol.for('teleport.private') as never;
+
+/** Set while the runtime constructs an instance to restore (see hooks.p). */
+export const restoring = { on: false };
 
 /** Reads slot `i` of an environment; any other index returns the parent environment's reader. */
 export type Reader = (i: number) => unknown;
@@ -47,6 +52,8 @@ export interface ModuleRecord {
   url: string;
   /** true when this is the program's entry module (sent by value, never executed in workers) */
   main: boolean;
+  /** true when this thread loaded the module without running it (the entry module, in a worker) */
+  dry: boolean;
   units: UnitMeta[];
   scopes: [number, string[]][];
   reader: Reader;
@@ -96,7 +103,7 @@ export function registerModule(table: ModuleTable, url: string, reader: Reader, 
   const existing = modules.get(table.module);
   if (existing && existing.url === url) return existing.units;
   const mod: ModuleRecord = {
-    id: table.module, file: table.file, url, main: entry !== 0 && url === mainModuleUrl(), units: [], scopes: table.scopes,
+    id: table.module, file: table.file, url, main: entry !== 0 && url === mainModuleUrl(), dry: isDry(url, entry), units: [], scopes: table.scopes,
     reader, factory, byRef, decls: new Map(),
   };
   mod.units = table.units.map((u, j) => {

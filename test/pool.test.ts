@@ -16,3 +16,17 @@ describe.each<Flavor>(['esbuild', 'tspc'])('Pool, built with %s', (flavor) => {
     expect(res.tasks).toBeLessThanOrEqual(16 + 3);
   });
 });
+
+describe.each<Flavor>(['esbuild', 'tspc'])('round trips, built with %s', (flavor) => {
+  it('applies serialize hooks and noSerialize, and functions and instances come back from workers', async () => {
+    const r = run(await build('fixtures/programs/roundtrip.ts', flavor));
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toEqual({
+      hook: ['db://x#reopened', true, 3],
+      skipped: [1, true],
+      back: 16,
+      vec: [true, 10],
+      again: 115,
+    });
+  });
+});

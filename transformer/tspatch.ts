@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import type * as TS from 'typescript';
+import remapping from '@jridgewell/remapping';
 import { buildManifest, shouldTransform, transformModule } from './core/index.js';
 import type { BuildManifest, Diagnostic as CoreDiagnostic, ModuleManifest, TransformOptions, TransformResult } from './core/types.js';
 
@@ -54,6 +55,8 @@ interface FileEntry {
   code: string;
   manifest?: ModuleManifest;
   diagnostics: CoreDiagnostic[];
+  /** source map from `code` back to the original text */
+  map?: TransformResult['map'];
   /** the core threw: `code` is the input */
   failure?: string;
   /** SourceFiles made from `code`, per implied node format */
@@ -115,7 +118,7 @@ function transformProgram(core: TeleportCore, cache: ResultCache, program: TS.Pr
         const result = hit.result;
         entry = 'failure' in result
           ? { code: input, diagnostics: [], failure: result.failure, sourceFiles: new Map() }
-          : { code: result.code, manifest: result.manifest, diagnostics: result.diagnostics ?? [], sourceFiles: new Map() };
+          : { code: result.code, map: result.map, manifest: result.manifest, diagnostics: result.diagnostics ?? [], sourceFiles: new Map() };
       }
     }
     entries.set(k, entry);
@@ -308,6 +311,7 @@ function transformProgram(core: TeleportCore, cache: ResultCache, program: TS.Pr
       const js = rawEmit.call(newProgram, newTarget, ((fileName, text, bom, onError, sourceFiles, data) => {
         if (DECLARATION_OUTPUT.test(fileName)) return;
         if (firstJs === undefined && /\.[cm]?jsx?$/i.test(fileName)) firstJs = fileName;
+        if (/\.map$/i.test(fileName) && sourceFiles?.length === 1) text = composeMap(text, entryFor(sourceFiles[0].fileName)?.map);
         write(fileName, text, bom, onError, sourceFiles, data);
       }) satisfies TS.WriteFileCallback, cancellationToken, false, customTransformers, ...rest) as TS.EmitResult;
       // file-bound diagnostics of this emit are about generated text; the user's come from the original below
@@ -398,4 +402,22 @@ function makeDiagnostic(
   const col = Math.min(Math.max((Math.trunc(column) || 1) - 1, 0), lineText.length);
   const token = /^[\p{ID_Continue}$]+|^\S/u.exec(lineText.slice(col));
   return { file, start: lineStart + col, length: token ? token[0].length : 0, category, code, messageText, source: 'teleport' };
+}
+
+/**
+ * tsc maps the emitted JS to the instrumented text; compose with the transform's own map so that
+ * positions (including the function copies appended for workers) point at the original source.
+ */
+function composeMap(text: string, transformMap: TransformResult['map'] | undefined): string {
+  if (!transformMap) return text;
+  const tscMap = JSON.parse(text) as { sources: string[]; sourcesContent?: (string | null)[]; sourceRoot?: string; file?: string };
+  if (tscMap.sources.length !== 1) return text;
+  const composed = remapping(tscMap as never, (_source, ctx) => (ctx.depth === 1 ? (transformMap as never) : null), { excludeContent: !tscMap.sourcesContent });
+  const out = JSON.parse(composed.toString()) as { sources: string[]; sourcesContent?: (string | null)[]; file?: string; sourceRoot?: string };
+  // both maps describe the same single file: keep tsc's way of naming it
+  out.sources = tscMap.sources;
+  if (tscMap.sourceRoot !== undefined) out.sourceRoot = tscMap.sourceRoot;
+  if (tscMap.file !== undefined) out.file = tscMap.file;
+  if (tscMap.sourcesContent) out.sourcesContent = transformMap.sourcesContent ?? tscMap.sourcesContent;
+  return JSON.stringify(out);
 }

@@ -3,7 +3,7 @@
 // unit table, the by-reference table and the scope factories the worker uses to rebuild closures.
 import MagicString from 'magic-string';
 import type { Variable } from '@typescript-eslint/scope-manager';
-import { contains, parentOf, type Node, type TSESTree } from './walk.js';
+import { contains, parentOf, walk, type Node, type TSESTree } from './walk.js';
 import type { EnvScope, ModuleModel, Unit } from './model.js';
 
 export interface UnitInfo {
@@ -60,6 +60,8 @@ export class Emitter {
     this.dryGuards();
     this.envDecls();
     this.functionDeclarations();
+    this.bindCalls();
+    this.privateState();
     this.wrapUnits();
     this.applyTails();
     this.s.prepend(`import * as ${T} from ${JSON.stringify(this.hooks)}; `);
@@ -124,6 +126,46 @@ export class Emitter {
     }
   }
 
+  /** `f.bind(t, a)` → `$tp.b(f, t, a)`: same call, but the bound function remembers its parts. */
+  private bindCalls(): void {
+    walk(this.model.ast, (n) => {
+      if (n.type !== 'CallExpression' || n.optional) return true;
+      const callee = n.callee;
+      if (callee.type !== 'MemberExpression' || callee.computed || callee.optional || callee.object.type === 'Super') return true;
+      if (callee.property.type !== 'Identifier' || callee.property.name !== 'bind' || n.typeArguments) return true;
+      if (n.arguments.length === 0) return true;
+      const open = this.code.indexOf('(', callee.property.range[1]);
+      this.s.appendLeft(n.range[0], `${T}.b(`);
+      this.s.overwrite(callee.object.range[1], open + 1, ', ');
+      return true;
+    });
+  }
+
+  /**
+   * Classes with `#private` instance fields get a static block that registers a reader and a
+   * writer of those fields, and a constructor guard so the runtime can create an instance with
+   * the fields installed but without running the constructor body.
+   */
+  private privateState(): void {
+    for (const u of this.model.units) {
+      if (u.kind !== 'class' && u.kind !== 'class-declaration') continue;
+      const cls = u.node as TSESTree.ClassDeclaration | TSESTree.ClassExpression;
+      const names = cls.body.body
+        .filter((m) => (m.type === 'PropertyDefinition' || m.type === 'AccessorProperty') && !m.static && m.key.type === 'PrivateIdentifier')
+        .map((m) => (m as TSESTree.PropertyDefinition).key as TSESTree.PrivateIdentifier)
+        .map((k) => '#' + k.name);
+      if (!names.length) continue;
+      const read = `($tp$o) => [${names.map((k) => `$tp$o.${k}`).join(', ')}]`;
+      const write = `($tp$o, $tp$v) => { ${names.map((k, i) => `$tp$o.${k} = $tp$v[${i}];`).join(' ')} }`;
+      this.s.appendLeft(cls.body.range[1] - 1, ` static { ${T}.p(this, ${read}, ${write}); } `);
+      const ctor = cls.body.body.find((m) => m.type === 'MethodDefinition' && m.kind === 'constructor') as TSESTree.MethodDefinition | undefined;
+      if (ctor && ctor.value.body) {
+        const guard = cls.superClass ? `if (${T}.R.on) { super(); return; }` : `if (${T}.R.on) return;`;
+        this.s.appendLeft(ctor.value.body.range[0] + 1, ` ${guard}`);
+      }
+    }
+  }
+
   private wrapUnits(): void {
     const objects = new Map<Node, Unit[]>();
     // prefixes outermost first so nested `$tp.f(` stack correctly
@@ -154,7 +196,8 @@ export class Emitter {
       // register through the binding instead of wrapping the function where we can.
       const ctx = namingContext(u);
       if (ctx.how === 'declarator') {
-        this.tail(ctx.node.range[1], `, ${T}$_${u.index} = ${T}.${hook}(${ctx.name}, ${args})`, ctx.node, nodeDepth(u.node) - 0.5);
+        // the declarator's own tail: outside a dry guard on its initializer, which ends at the same place
+        this.tail(ctx.node.range[1], `, ${T}$_${u.index} = ${T}.${hook}(${ctx.name}, ${args})`, ctx.node, nodeDepth(ctx.node) - 0.5);
         continue;
       }
       if (ctx.how === 'assign') {
@@ -187,13 +230,14 @@ export class Emitter {
   /** Source of a unit as the worker rebuilds it: its instrumented text plus its own trailing insertions. */
   private copy(u: Unit): string {
     const [start, end] = u.node.range;
-    let text = COPY_MARK(u.index) + this.s.slice(start, end);
+    let text = this.s.slice(start, end);
     const own = this.tails.filter((t) => t.pos === end && contains(u.node, t.owner) && t.depth > nodeDepth(u.node) - 0.5)
       .sort((a, b) => b.depth - a.depth);
     for (const t of own) text += t.text;
     if (u.kind === 'class-declaration' && (u.node as TSESTree.ClassDeclaration).abstract) {
       text = text.replace(/^abstract\s+/, ''); // `abstract class` is not an expression
     }
+    text = COPY_MARK(u.index) + text;
     if (u.kind === 'object-method') {
       const prop = u.node as TSESTree.Property;
       return `${T}.om({ ${text} }, ${JSON.stringify(prop.kind === 'init' ? 'value' : prop.kind)})`;
@@ -257,6 +301,13 @@ export class Emitter {
     if (d.type === 'VariableDeclaration') {
       for (const decl of d.declarations) {
         if (!decl.init || isPure(decl.init)) continue;
+        const init = unwrapTS(decl.init);
+        if (init.type === 'ClassExpression' && decl.id.type === 'Identifier') {
+          // `const C = class {}`: guard what the class runs, not the class itself, so that it keeps
+          // the name 'C' and its binding is a class (its registration follows) even in a dry module
+          this.guardClass(init);
+          continue;
+        }
         const using = d.kind === 'using' || d.kind === 'await using';
         this.guardExpr(decl.init, using ? 'null' : decl.id.type === 'Identifier' ? 'void 0' : `${T}.DRY`);
       }
@@ -267,10 +318,11 @@ export class Emitter {
 
   private guardExpr(e: Node, dryValue: string): void {
     this.s.appendLeft(e.range[0], `${T}$dry ? ${dryValue} : (`);
-    this.tail(e.range[1], ')', e, nodeDepth(e) - 0.5);
+    // -0.75: a dry guard encloses the registration wrapper of a unit that is the guarded expression itself
+    this.tail(e.range[1], ')', e, nodeDepth(e) - 0.75);
   }
 
-  private guardClass(c: TSESTree.ClassDeclaration): void {
+  private guardClass(c: TSESTree.ClassDeclaration | TSESTree.ClassExpression): void {
     if (c.superClass && c.superClass.type !== 'Identifier') this.guardExpr(c.superClass, 'null');
     for (const m of c.body.body) {
       if ('computed' in m && m.computed && 'key' in m && !isPure(m.key)) this.guardExpr(m.key, '""');
@@ -390,6 +442,11 @@ export function namingContext(u: Unit): NamingContext {
     default:
       return { how: 'plain' };
   }
+}
+
+function unwrapTS(e: Node): Node {
+  while (e.type === 'TSAsExpression' || e.type === 'TSSatisfiesExpression' || e.type === 'TSNonNullExpression' || e.type === 'TSTypeAssertion') e = e.expression;
+  return e;
 }
 
 function isImportLike(st: Node): boolean {

@@ -132,7 +132,9 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
       const inner = innermostUnit(n);
       for (let u = inner; u; u = u.parent) {
         if (provider && contains(u.fn, provider) && u.fn !== provider) break;
-        if (provider && u.fn === provider) break;
+        // an arrow that is itself a class field's initializer (`h = () => this.x`) does not
+        // provide `this`: the field initializer does, so the arrow captures it
+        if (provider && u.fn === provider && !isFieldValue(provider)) break;
         if (!provider) break; // module-level `this` is undefined: nothing to capture
         if (n.type === 'ThisExpression') {
           const ps = scopeOfProvider(provider);
@@ -150,6 +152,9 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
   });
 
   function scopeOfProvider(provider: Node): Scope | null {
+    // a field initializer's scope has the value as its block; when the value is an arrow, the
+    // arrow's own function scope shares that block and `acquire(…, true)` would return it
+    if (isFieldValue(provider)) return sm.scopes.find((s) => s.type === 'class-field-initializer' && s.block === provider) ?? null;
     return sm.acquire(provider as never, true) ?? null;
   }
 
@@ -203,6 +208,11 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
     home.units.push(u);
   }
   return { ast, units, envScopes, moduleEnv, unitOfFn };
+}
+
+function isFieldValue(n: Node): boolean {
+  const p = parentOf(n);
+  return !!p && (p.type === 'PropertyDefinition' || p.type === 'AccessorProperty') && p.value === n;
 }
 
 /** The node that provides `this` for `n`: the nearest non-arrow function, class field initializer or static block. */
