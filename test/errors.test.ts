@@ -53,6 +53,12 @@ describe.each<Flavor>(['esbuild', 'tspc'])('errors, built with %s', (flavor) => 
     expect(e.message).toContain('direct `eval`');
   });
 
+  it('a payload from a different build fails with VersionSkewError naming both builds', () => {
+    const e = byName['version skew'];
+    expect(e.cls).toBe('VersionSkewError');
+    expect(e.message).toMatch(/payload from build [0-9a-f]{16} refers to '.*' in fixtures\/programs\/errors\.ts, whose code differs in this build \([0-9a-f]{16}\)/);
+  });
+
   it('dumps/loads round-trips a closure in the same process', () => {
     expect(byName['dumps/loads round trip'].value).toEqual([21, 5]);
   });
