@@ -27,6 +27,8 @@ describe.each<Flavor>(['esbuild', 'tspc'])('round trips, built with %s', (flavor
       back: 16,
       vec: [true, 10],
       again: 115,
+      sameClass: [true, true, true],
+      cause: ['outer', true, 'inner'],
     });
   });
 });
