@@ -42,17 +42,20 @@ export class Emitter {
     this.tails.push({ pos, depth, text, owner });
   }
 
-  envExpr(env: EnvScope): string {
+  /** The reader of `env` as an expression evaluated at source position `pos` (see model step 6). */
+  envExpr(env: EnvScope, pos: number): string {
     if (env.mode === 'module') return `${T}$e0`;
-    if (env.mode === 'cached') return `(${T}$e${env.index} ??= ${this.reader(env, true)})`;
-    return `(${this.reader(env, true)})`;
+    const cachedHere = env.mode === 'cached' && !!env.region && env.region[0] < pos && pos < env.region[1];
+    if (cachedHere && env.eager) return `${T}$e${env.index}`;
+    if (cachedHere) return `(${T}$e${env.index} ??= ${this.reader(env, true, pos)})`;
+    return `(${this.reader(env, true, pos)})`;
   }
 
   /** `(i) => { switch (i) { case 0: return a; ... default: return PARENT } }` */
-  private reader(env: EnvScope, original: boolean): string {
+  private reader(env: EnvScope, original: boolean, pos = -1): string {
     const cases = env.slots.map((name, i) => `case ${i}: return ${name};`).join(' ');
     const parent = env.parent!;
-    const parentExpr = original ? this.envExpr(parent) : parent.mode === 'module' ? `${T}$e0` : `${T}$e${parent.index}`;
+    const parentExpr = original ? this.envExpr(parent, pos) : parent.mode === 'module' ? `${T}$e0` : `${T}$e${parent.index}`;
     return `($tp$i) => { switch ($tp$i) { ${cases} default: return ${parentExpr}; } }`;
   }
 
@@ -94,12 +97,17 @@ export class Emitter {
       if (env.expressionArrow) {
         const arrow = env.expressionArrow;
         const arrowTok = this.code.lastIndexOf('=>', arrow.body.range[0]);
-        this.s.appendLeft(arrowTok + 2, ` { let ${T}$e${env.index}; return (`);
+        this.s.appendLeft(arrowTok + 2, ` { let ${T}$e${env.index}${this.eagerInit(env)}; return (`);
         this.tail(arrow.range[1], ') }', arrow, nodeDepth(arrow) + 0.25);
       } else {
-        this.s.appendLeft(env.declAt!, ` let ${T}$e${env.index};`);
+        this.s.appendLeft(env.declAt!, ` let ${T}$e${env.index}${this.eagerInit(env)};`);
       }
     }
+  }
+
+  /** ` = reader` for a scope whose reader must be made where its cache is declared */
+  private eagerInit(env: EnvScope): string {
+    return env.eager ? ` = ${this.reader(env, true, env.region![0] + 1)}` : '';
   }
 
   private functionDeclarations(): void {
@@ -110,7 +118,7 @@ export class Emitter {
       let container = parentOf(fn)!;
       if (container.type === 'ExportNamedDeclaration' || container.type === 'ExportDefaultDeclaration') container = parentOf(container)!;
       const list = this.registrations.get(container) ?? [];
-      list.push(`${T}.f(${fn.id.name}, ${T}$M[${u.index}], ${this.envExpr(u.home)});`);
+      list.push(`${T}.f(${fn.id.name}, ${T}$M[${u.index}], ${this.envExpr(u.home, u.site.pos)});`);
       this.registrations.set(container, list);
     }
     for (const [container, list] of this.registrations) {
@@ -134,9 +142,13 @@ export class Emitter {
       if (callee.type !== 'MemberExpression' || callee.computed || callee.optional || callee.object.type === 'Super') return true;
       if (callee.property.type !== 'Identifier' || callee.property.name !== 'bind' || n.typeArguments) return true;
       if (n.arguments.length === 0) return true;
+      // in an optional chain (`a?.f.bind(t)`) the call may be skipped: `$tp.b(a?.f, t)` would not be
+      if (parentOf(n)?.type === 'ChainExpression') return true;
       const open = this.code.indexOf('(', callee.property.range[1]);
+      // from the `.` (not from the end of the object node, which excludes its parentheses: `(a || b).bind(t)`)
+      const dot = this.code.lastIndexOf('.', callee.property.range[0]);
       this.s.appendLeft(n.range[0], `${T}.b(`);
-      this.s.overwrite(callee.object.range[1], open + 1, ', ');
+      this.s.overwrite(dot, open + 1, ', ');
       return true;
     });
   }
@@ -172,7 +184,6 @@ export class Emitter {
     for (const u of this.model.units) {
       const meta = `${T}$M[${u.index}]`;
       if (u.kind === 'object-method') {
-        if (u.unsendable) continue;
         const obj = parentOf(u.node)!;
         const list = objects.get(obj) ?? [];
         list.push(u);
@@ -183,7 +194,7 @@ export class Emitter {
       if (u.kind === 'class-declaration') {
         const cls = u.node as TSESTree.ClassDeclaration;
         if (!cls.id) continue;
-        const text = u.unsendable ? ` ${T}.u(${cls.id.name}, ${meta});` : ` ${T}.c(${cls.id.name}, ${meta}, ${this.envExpr(u.home)});`;
+        const text = u.unsendable ? ` ${T}.u(${cls.id.name}, ${meta});` : ` ${T}.c(${cls.id.name}, ${meta}, ${this.envExpr(u.home, u.site.pos)});`;
         let stmt: Node = cls;
         const p = parentOf(cls)!;
         if (p.type === 'ExportNamedDeclaration' || p.type === 'ExportDefaultDeclaration') stmt = p;
@@ -191,10 +202,16 @@ export class Emitter {
         continue;
       }
       const hook = u.unsendable ? 'u' : u.kind === 'class' ? 'c' : 'f';
-      const args = u.unsendable ? `${meta}` : `${meta}, ${this.envExpr(u.home)}`;
+      const args = u.unsendable ? `${meta}` : `${meta}, ${this.envExpr(u.home, u.site.pos)}`;
       // Keep the name JavaScript infers from the position (`const f = () => {}` is named 'f'):
       // register through the binding instead of wrapping the function where we can.
       const ctx = namingContext(u);
+      if (ctx.how === 'declarator' && parentOf(parentOf(ctx.node)!)?.type === 'ExportNamedDeclaration') {
+        // `export const f = () => {}`: an extra declarator would be exported too; register after the statement
+        const stmt = parentOf(parentOf(ctx.node)!)!;
+        this.tail(stmt.range[1], ` ;${T}.${hook}(${ctx.name}, ${args});`, stmt, nodeDepth(stmt) - 0.5);
+        continue;
+      }
       if (ctx.how === 'declarator') {
         // the declarator's own tail: outside a dry guard on its initializer, which ends at the same place
         this.tail(ctx.node.range[1], `, ${T}$_${u.index} = ${T}.${hook}(${ctx.name}, ${args})`, ctx.node, nodeDepth(ctx.node) - 0.5);
@@ -205,19 +222,20 @@ export class Emitter {
         this.tail(ctx.node.range[1], `, ${T}.${hook}(${ctx.name}, ${args}))`, ctx.node, nodeDepth(u.node) - 0.5);
         continue;
       }
-      if (ctx.how === 'property' && !u.unsendable) {
+      // (unsendable units too: registering them keeps their inferred name and makes sending them fail clearly)
+      if (ctx.how === 'property') {
         const list = objects.get(ctx.node) ?? [];
         list.push(u);
         objects.set(ctx.node, list);
         continue;
       }
-      const named = ctx.how === 'name' && !u.unsendable;
+      const named = ctx.how === 'name';
       this.s.appendLeft(u.node.range[0], `${T}.${named ? 'n' : hook}(`);
       this.tail(u.node.range[1], `, ${args})`, u.node, nodeDepth(u.node) - 0.5);
     }
     for (const [obj, list] of objects) {
       this.s.appendLeft(obj.range[0], `${T}.o(`);
-      const args = list.map((u) => `${T}$M[${u.index}], ${this.envExpr(u.home)}`).join(', ');
+      const args = list.map((u) => `${T}$M[${u.index}], ${u.unsendable ? 'void 0' : this.envExpr(u.home, u.site.pos)}`).join(', ');
       this.tail(obj.range[1], `, ${args})`, obj, nodeDepth(obj) - 0.5);
     }
   }
@@ -316,14 +334,16 @@ export class Emitter {
     }
   }
 
-  private guardExpr(e: Node, dryValue: string): void {
-    this.s.appendLeft(e.range[0], `${T}$dry ? ${dryValue} : (`);
+  private guardExpr(e: Node, dryValue: string, parenthesize = false): void {
+    this.s.appendLeft(e.range[0], `${parenthesize ? '(' : ''}${T}$dry ? ${dryValue} : (`);
     // -0.75: a dry guard encloses the registration wrapper of a unit that is the guarded expression itself
-    this.tail(e.range[1], ')', e, nodeDepth(e) - 0.75);
+    this.tail(e.range[1], parenthesize ? '))' : ')', e, nodeDepth(e) - 0.75);
   }
 
   private guardClass(c: TSESTree.ClassDeclaration | TSESTree.ClassExpression): void {
-    if (c.superClass && c.superClass.type !== 'Identifier') this.guardExpr(c.superClass, 'null');
+    // `extends` takes a left-hand-side expression: the guard needs its own parentheses. Identifiers
+    // too: a top-level `const Base = mixin(X)` is undefined in a dry module, and `extends undefined` throws.
+    if (c.superClass) this.guardExpr(c.superClass, 'null', true);
     for (const m of c.body.body) {
       if ('computed' in m && m.computed && 'key' in m && !isPure(m.key)) this.guardExpr(m.key, '""');
       if ((m.type === 'PropertyDefinition' || m.type === 'AccessorProperty') && m.static && m.value && !isPure(m.value)) this.guardExpr(m.value, 'void 0');

@@ -18,6 +18,8 @@ export interface Unit {
   /** env scopes whose `this` it captures */
   thisScopes: Set<Scope>;
   home: EnvScope; // innermost env scope it captures from (module scope when none)
+  /** where its registration (and so the text of its env readers) is evaluated */
+  site: { scope: Scope; pos: number };
   unsendable?: string;
 }
 
@@ -34,6 +36,14 @@ export interface EnvScope {
   declAt?: number;
   /** an arrow with an expression body that must become a block to hold the cache */
   expressionArrow?: TSESTree.ArrowFunctionExpression;
+  /** cached scopes: the source range where the cache variable is visible (a block), and the scope at its start */
+  region?: [number, number];
+  declScope?: Scope;
+  /**
+   * cached scopes: the reader is created where the cache is declared rather than on first use,
+   * because at some closure's site one of the scope's names (or `this`) means something else
+   */
+  eager?: boolean;
   children: EnvScope[];
   units: Unit[]; // units whose home is this scope
 }
@@ -87,7 +97,7 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
       const fn = n.type === 'Property' ? (n.value as Node) : n;
       const u: Unit = {
         index: units.length, node: n, fn, kind, parent, depth: parent ? parent.depth + 1 : 0,
-        captures: new Set(), thisScopes: new Set(), home: null as unknown as EnvScope,
+        captures: new Set(), thisScopes: new Set(), home: null as unknown as EnvScope, site: null as unknown as Unit['site'],
       };
       units.push(u);
       unitOfFn.set(fn, u);
@@ -207,6 +217,71 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
     u.home = home;
     home.units.push(u);
   }
+
+  // 6. reader placement. The text of a scope's reader (`case 0: return k; …`, parent readers
+  // included) is emitted where a closure is registered, and must mean there what it means in the
+  // scope itself: a nested block may shadow `k`, a nested function has its own `this` and
+  // `arguments`. The cache variable is visible only inside its block (not in a `for` header or in
+  // parameters: there the reader is built inline). Where a name is shadowed, the scope's reader
+  // is made eagerly where its cache is declared; when even that is impossible the unit is marked
+  // unsendable rather than ever reading the wrong binding.
+  const scopeAround = (node: Node): Scope => {
+    if (isFieldValue(node)) {
+      const field = sm.scopes.find((s) => s.type === 'class-field-initializer' && s.block === node);
+      if (field) return field;
+    }
+    for (let n = parentOf(node); n; n = parentOf(n)) {
+      const s = sm.acquire(n as never, true);
+      if (s) return s;
+    }
+    return moduleScope;
+  };
+  for (const u of units) {
+    let pos = u.node.range[0];
+    const container = u.kind === 'declaration' ? parentOf(u.node) : null;
+    if (container?.type === 'SwitchCase') pos = container.consequent[0].range[0];
+    else if (container && 'body' in container && Array.isArray(container.body)) pos = container.range[0] + 1;
+    u.site = { scope: scopeAround(u.node), pos };
+  }
+  for (const env of envScopes) {
+    if (env.mode !== 'cached') continue;
+    const body = (env.scope.type === 'for' || env.scope.type === 'catch') ? (env.scope.block as { body: Node }).body : null;
+    env.declScope = (body && sm.acquire(body as never, true)) || env.scope;
+  }
+  const shadowed = (site: Scope, env: EnvScope): boolean => {
+    for (let s: Scope | null = site; s && s !== env.scope; s = s.upper) {
+      const ownThis = (s.type === 'function' && s.block.type !== 'ArrowFunctionExpression') || s.type === 'class-field-initializer' || s.type === 'class-static-block';
+      for (const name of env.slots) {
+        if (name === 'this' ? ownThis : !!s.set.get(name)?.isValueVariable) return true;
+      }
+    }
+    return false;
+  };
+  const inRegion = (env: EnvScope, pos: number) => env.mode === 'cached' && !!env.region && env.region[0] < pos && pos < env.region[1];
+  /** false when the reader text for `from` and its parents cannot be emitted at this site */
+  const place = (site: Scope, pos: number, from: EnvScope): boolean => {
+    for (let e: EnvScope | null = from; e && e.mode !== 'module'; e = e.parent) {
+      const cachedHere = inRegion(e, pos);
+      if (cachedHere && e.eager) return true;
+      if (!shadowed(site, e)) continue;
+      if (cachedHere && !shadowed(e.declScope!, e)) {
+        e.eager = true;
+        return place(e.declScope!, e.region![0] + 1, e.parent!);
+      }
+      return false;
+    }
+    return true;
+  };
+  const inChain = (u: Unit, env: EnvScope) => { for (let e: EnvScope | null = u.home; e; e = e.parent) if (e === env) return true; return false; };
+  for (const u of units) {
+    if (u.unsendable || u.home === moduleEnv) continue;
+    if (!place(u.site.scope, u.site.pos, u.home)) u.unsendable = 'a variable it captures is shadowed where it is created';
+  }
+  for (const env of envScopes) {
+    if (env.eager && !place(env.declScope!, env.region![0] + 1, env.parent!)) {
+      for (const u of units) if (!u.unsendable && inChain(u, env)) u.unsendable = 'a variable it captures is shadowed where it is created';
+    }
+  }
   return { ast, units, envScopes, moduleEnv, unitOfFn };
 }
 
@@ -235,35 +310,37 @@ function placeCache(env: EnvScope, code: string): void {
   switch (env.scope.type) {
     case 'function': {
       const fn = block as TSESTree.FunctionLike;
-      if (fn.params.some((p) => p.type === 'AssignmentPattern' || (p.type === 'TSParameterProperty' && p.parameter.type === 'AssignmentPattern'))) {
-        // closures in default parameters cannot see a cache declared in the body
-        break;
-      }
+      // (closures made in the parameters, e.g. in defaults, are outside the cache's region and
+      // build the reader inline: see step 6)
       if (fn.body && fn.body.type === 'BlockStatement') {
         env.mode = 'cached';
         env.declAt = afterDirectives(fn.body);
+        env.region = fn.body.range;
       } else if (fn.type === 'ArrowFunctionExpression') {
         env.mode = 'cached';
         env.expressionArrow = fn;
+        env.region = [fn.body.range[0] - 1, fn.body.range[1] + 1];
       }
       break;
     }
     case 'block':
-      if (block.type === 'BlockStatement') { env.mode = 'cached'; env.declAt = block.range[0] + 1; }
+      if (block.type === 'BlockStatement') { env.mode = 'cached'; env.declAt = block.range[0] + 1; env.region = block.range; }
       break;
     case 'for': {
       const body = (block as TSESTree.ForStatement | TSESTree.ForInStatement | TSESTree.ForOfStatement).body;
       const at = bodyStart(body);
-      if (at !== undefined) { env.mode = 'cached'; env.declAt = at; }
+      if (at !== undefined) { env.mode = 'cached'; env.declAt = at; env.region = body.range; }
       break;
     }
     case 'catch':
       env.mode = 'cached';
       env.declAt = (block as TSESTree.CatchClause).body.range[0] + 1;
+      env.region = (block as TSESTree.CatchClause).body.range;
       break;
     case 'class-static-block':
       env.mode = 'cached';
       env.declAt = code.indexOf('{', block.range[0]) + 1;
+      env.region = [env.declAt - 1, block.range[1]];
       break;
     default:
       break;
