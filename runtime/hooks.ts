@@ -82,6 +82,10 @@ export function p(cls: Function, read: (o: object) => unknown[], write: (o: obje
 /** Checked by constructors of classes with `#private` fields: `on` while the runtime restores an instance. */
 export const R = restoring;
 
+/** The two property keys compiled code stores on each function it creates (metadata, environment). */
+export const K = META;
+export const V = ENV;
+
 export const module = registerModule;
 export const dry = isDry;
 

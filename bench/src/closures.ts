@@ -1,7 +1,7 @@
 // Closure-creation micro-benchmark. bench/run.mjs bundles this file twice with esbuild (plain, and
 // with the Teleport plugin) and runs one pattern per fresh child process:
 //
-//   node closures.js <pattern> <warmupBatches> <batches> <batchSize> <isolated 0|1>
+//   node closures.js <pattern> <warmMs> <batches> <batchMs> <isolated 0|1>
 //
 // and reads one JSON line: { ns: median ns per created unit over the timed batches, ... }.
 //
@@ -98,14 +98,16 @@ function sumButtons(): number {
   return s;
 }
 
-interface Pattern { run: (n: number) => void; check: () => number; unit: string }
+// `fnOf` picks the function whose metadata the instrumented build must have attached (sanity check)
+interface Pattern { run: (n: number) => void; check: () => number; unit: string; fnOf: (v: unknown) => unknown }
+const identity = (v: unknown) => v;
 const patterns: Record<string, Pattern> = {
-  capturing: { run: capturing, check: sumFns, unit: 'ns/closure' },
-  captureFree: { run: captureFree, check: sumFns, unit: 'ns/closure' },
-  perIterationLet: { run: perIterationLet, check: sumFns, unit: 'ns/closure' },
-  objectMethod: { run: objectMethod, check: sumObjects, unit: 'ns/object' },
-  classInstance: { run: classInstance, check: sumCounters, unit: 'ns/instance' },
-  classArrowField: { run: classArrowField, check: sumButtons, unit: 'ns/instance' },
+  capturing: { run: capturing, check: sumFns, unit: 'ns/closure', fnOf: identity },
+  captureFree: { run: captureFree, check: sumFns, unit: 'ns/closure', fnOf: identity },
+  perIterationLet: { run: perIterationLet, check: sumFns, unit: 'ns/closure', fnOf: identity },
+  objectMethod: { run: objectMethod, check: sumObjects, unit: 'ns/object', fnOf: (v) => (v as { get: Fn1 }).get },
+  classInstance: { run: classInstance, check: sumCounters, unit: 'ns/instance', fnOf: (v) => Object.getPrototypeOf(v).inc },
+  classArrowField: { run: classArrowField, check: sumButtons, unit: 'ns/instance', fnOf: (v) => (v as Button).onClick },
 };
 
 // Other function kinds a real program creates, so the hooks see more than one function shape.
@@ -129,11 +131,33 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** Warm-up (time-based, so every tier is reached), then the batch size that takes about batchMs. */
+function warmAndCalibrate(run: (n: number) => void, check: () => number, warmMs: number, batchMs: number): { size: number; sum: number } {
+  let n = 10000, sum = 0;
+  const perOp: number[] = [];
+  const end = Date.now() + warmMs;
+  do {
+    const t0 = process.hrtime.bigint();
+    run(n);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    perOp.push(ms / n);
+    sum = (sum + check()) | 0;
+    if (ms < batchMs / 4 && n < 1e7) n *= 2;
+  } while (Date.now() < end || perOp.length < 8);
+  // fastest of the last batches (robust to a GC pause or a preemption), rounded to 1-2-5 steps so
+  // that variants of similar speed run identical batch sizes
+  const best = Math.min(...perOp.slice(-5));
+  const raw = Math.max(10000, Math.min(2e7, batchMs / best));
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const size = [1, 2, 5, 10].map((m) => m * p).reduce((a, b) => (Math.abs(Math.log(b / raw)) < Math.abs(Math.log(a / raw)) ? b : a));
+  return { size: size | 0, sum }; // a Smi: a heap-number loop bound would deoptimise the loop once
+}
+
 function main(argv: string[]): void {
-  const [name, warmupS, batchesS, sizeS, isolatedS] = argv;
+  const [name, warmMsS, batchesS, batchMsS, isolatedS] = argv;
   const p = patterns[name];
   if (!p) throw new Error(`unknown pattern ${name}; one of ${Object.keys(patterns).join(', ')}`);
-  const warmup = Number(warmupS ?? 5), batches = Number(batchesS ?? 15), size = Number(sizeS ?? 1e6);
+  const warmMs = Number(warmMsS ?? 300), batches = Number(batchesS ?? 15), batchMs = Number(batchMsS ?? 20);
   let checksum = 0;
   if (isolatedS !== '1') {
     for (let r = 0; r < 20; r++) {
@@ -144,11 +168,11 @@ function main(argv: string[]): void {
       }
     }
   }
-  for (let b = 0; b < warmup; b++) {
-    p.run(size);
-    checksum = (checksum + p.check()) | 0;
-  }
+  const w = warmAndCalibrate(p.run, p.check, warmMs, batchMs);
+  const size = w.size;
+  checksum = (checksum + w.sum) | 0;
   const ns: number[] = [];
+  const timedFrom = process.hrtime.bigint();
   for (let b = 0; b < batches; b++) {
     const t0 = process.hrtime.bigint();
     p.run(size);
@@ -156,7 +180,12 @@ function main(argv: string[]): void {
     ns.push(Number(t1 - t0) / size);
     checksum = (checksum + p.check()) | 0;
   }
-  const out = { pattern: name, unit: p.unit, ns: median(ns), min: Math.min(...ns), max: Math.max(...ns), batches: ns.length, size, checksum };
+  const timedTo = process.hrtime.bigint();
+  const fn = p.fnOf(ring[7]) as Record<symbol, unknown>;
+  const instrumented = typeof fn === 'function' && fn[Symbol.for('teleport.meta')] !== undefined;
+  const out = { pattern: name, unit: p.unit, ns: median(ns), min: Math.min(...ns), max: Math.max(...ns), batches: ns.length, size, checksum, instrumented,
+    // CLOCK_MONOTONIC microseconds, the clock of --cpu-prof timestamps: lets the harness keep only the timed part
+    timedUs: [Number(timedFrom / 1000n), Number(timedTo / 1000n)] };
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 

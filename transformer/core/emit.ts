@@ -67,7 +67,7 @@ export class Emitter {
     this.privateState();
     this.wrapUnits();
     this.applyTails();
-    this.s.prepend(`import * as ${T} from ${JSON.stringify(this.hooks)}; `);
+    this.s.prepend(`import * as ${T} from ${JSON.stringify(this.hooks)}; import { K as ${T}$K, V as ${T}$V } from ${JSON.stringify(this.hooks)}; `);
     const body = this.s.toString();
     const lineBase = body.split('\n').length; // the appendix starts on the line after the body
     let appendix = this.appendix();
@@ -201,25 +201,29 @@ export class Emitter {
         this.tail(stmt.range[1], text, stmt, nodeDepth(stmt) - 0.5);
         continue;
       }
-      const hook = u.unsendable ? 'u' : u.kind === 'class' ? 'c' : 'f';
-      const args = u.unsendable ? `${meta}` : `${meta}, ${this.envExpr(u.home, u.site.pos)}`;
+      const env = u.unsendable ? null : this.envExpr(u.home, u.site.pos);
+      const isClass = u.kind === 'class';
+      // Registration is written out at each site (two property stores) rather than through a
+      // shared hook, so every site stays monomorphic in V8 (see bench/RESULTS.md).
+      const store = (target: string) => (env ? `${target}[${T}$K] = ${meta}, ${target}[${T}$V] = ${env}` : `${target}[${T}$K] = ${meta}`);
+      const register = (target: string) => (isClass ? `${T}.c(${target}, ${meta}, ${env ?? 'void 0'})` : store(target));
       // Keep the name JavaScript infers from the position (`const f = () => {}` is named 'f'):
       // register through the binding instead of wrapping the function where we can.
       const ctx = namingContext(u);
       if (ctx.how === 'declarator' && parentOf(parentOf(ctx.node)!)?.type === 'ExportNamedDeclaration') {
         // `export const f = () => {}`: an extra declarator would be exported too; register after the statement
         const stmt = parentOf(parentOf(ctx.node)!)!;
-        this.tail(stmt.range[1], ` ;${T}.${hook}(${ctx.name}, ${args});`, stmt, nodeDepth(stmt) - 0.5);
+        this.tail(stmt.range[1], ` ;${register(ctx.name)};`, stmt, nodeDepth(stmt) - 0.5);
         continue;
       }
       if (ctx.how === 'declarator') {
         // the declarator's own tail: outside a dry guard on its initializer, which ends at the same place
-        this.tail(ctx.node.range[1], `, ${T}$_${u.index} = ${T}.${hook}(${ctx.name}, ${args})`, ctx.node, nodeDepth(ctx.node) - 0.5);
+        this.tail(ctx.node.range[1], `, ${T}$_${u.index} = (${register(ctx.name)})`, ctx.node, nodeDepth(ctx.node) - 0.5);
         continue;
       }
       if (ctx.how === 'assign') {
         this.s.appendLeft(ctx.node.range[0], '(');
-        this.tail(ctx.node.range[1], `, ${T}.${hook}(${ctx.name}, ${args}))`, ctx.node, nodeDepth(u.node) - 0.5);
+        this.tail(ctx.node.range[1], `, ${register(ctx.name)}, ${ctx.name})`, ctx.node, nodeDepth(u.node) - 0.5);
         continue;
       }
       // (unsendable units too: registering them keeps their inferred name and makes sending them fail clearly)
@@ -229,15 +233,46 @@ export class Emitter {
         objects.set(ctx.node, list);
         continue;
       }
-      const named = ctx.how === 'name';
-      this.s.appendLeft(u.node.range[0], `${T}.${named ? 'n' : hook}(`);
-      this.tail(u.node.range[1], `, ${args})`, u.node, nodeDepth(u.node) - 0.5);
+      // a name implied by the position (class field, default value, export default): keep it by
+      // creating the function as the value of a one-property object literal with that key
+      // (`(0, fn)` otherwise: assigning a bare function to the temporary would name it '$tp$t')
+      const [open, close] = ctx.how === 'name' ? [`{ ${JSON.stringify(ctx.name)}: `, ` }[${JSON.stringify(ctx.name)}]`] : ['(0, ', ')'];
+      if (isClass) {
+        this.s.appendLeft(u.node.range[0], `${T}.c(${open}`);
+        this.tail(u.node.range[1], `${close}, ${meta}, ${env ?? 'void 0'})`, u.node, nodeDepth(u.node) - 0.5);
+      } else {
+        this.s.appendLeft(u.node.range[0], `(${T}$t = ${open}`);
+        this.tail(u.node.range[1], `${close}, ${store(`${T}$t`)}, ${T}$t)`, u.node, nodeDepth(u.node) - 0.5);
+      }
     }
     for (const [obj, list] of objects) {
+      const envOf = (u: Unit) => (u.unsendable ? 'void 0' : this.envExpr(u.home, u.site.pos));
+      const plain = list.every((u) => u.kind !== 'object-method' || (u.node as TSESTree.Property).kind === 'init');
+      const keys = list.map((u) => this.unitKey(u));
+      if (plain && new Set(keys).size === keys.length && !keys.includes('__proto__') && !keys.includes(undefined)) {
+        // methods and function-valued properties: tag them right here, no descriptor lookups
+        const stores = list.map((u, i) => {
+          const at = `${T}$t[${JSON.stringify(keys[i])}]`;
+          return u.unsendable ? `${at}[${T}$K] = ${T}$M[${u.index}]` : `${at}[${T}$K] = ${T}$M[${u.index}], ${at}[${T}$V] = ${envOf(u)}`;
+        });
+        this.s.appendLeft(obj.range[0], `(${T}$t = `);
+        this.tail(obj.range[1], `, ${stores.join(', ')}, ${T}$t)`, obj, nodeDepth(obj) - 0.5);
+        continue;
+      }
       this.s.appendLeft(obj.range[0], `${T}.o(`);
-      const args = list.map((u) => `${T}$M[${u.index}], ${u.unsendable ? 'void 0' : this.envExpr(u.home, u.site.pos)}`).join(', ');
+      const args = list.map((u) => `${T}$M[${u.index}], ${envOf(u)}`).join(', ');
       this.tail(obj.range[1], `, ${args})`, obj, nodeDepth(obj) - 0.5);
     }
+  }
+
+  /** The property key a unit is stored under on its object literal. */
+  private unitKey(u: Unit): string | undefined {
+    if (u.kind === 'object-method') {
+      const p = u.node as TSESTree.Property;
+      return staticKey(p.key, p.computed);
+    }
+    const ctx = namingContext(u);
+    return ctx.how === 'property' ? ctx.key : undefined;
   }
 
   private applyTails(): void {
@@ -364,7 +399,7 @@ export class Emitter {
     const byRef = model.units.filter((u) => isTopLevelDecl(u) && !u.unsendable);
     const x0 = `function ${T}$x0(j) { switch (j) { ${byRef.map((u) => `case ${u.index}: return ${declName(u)};`).join(' ')} } }`;
     const table = `function ${T}$T() { return ${JSON.stringify(this.table())}; }`;
-    return `;${reader0}\n${table}\n${x0}\n${this.factory(moduleEnv)}\n`;
+    return `;var ${T}$t;${reader0}\n${table}\n${x0}\n${this.factory(moduleEnv)}\n`;
   }
 
   private table(): unknown {
