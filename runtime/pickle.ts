@@ -4,7 +4,7 @@
 // v8.serialize) then does the byte work, including cycles, Map/Set/Date/RegExp/typed arrays.
 import { builtinPath, resolveBuiltin } from './builtins.js';
 import { FormatError, UnknownModuleError, UnserializableError, VersionSkewError } from './errors.js';
-import { BOUND, ENV, META, OWNER, PRIVATE, buildId, modules, restoring, type MemberMeta, type ModuleRecord, type Reader, type ScopeInstance, type UnitMeta } from './registry.js';
+import { BOUND, ENV, META, OWNER, PRIVATE, buildId, modules, restoring, unitsById, type MemberMeta, type ModuleRecord, type Reader, type ScopeInstance, type UnitMeta } from './registry.js';
 import { FORMAT_VERSION, type Packet } from './packet.js';
 
 /** Key that marks a reduced record; user objects that happen to own it are escaped. */
@@ -240,7 +240,7 @@ class Reducer {
       rec.a = this.at('(bound arguments)', () => this.reduce(bound[2]));
       return rec;
     }
-    const meta = Object.prototype.hasOwnProperty.call(fn, META) ? fn[META] : undefined;
+    const meta = Object.prototype.hasOwnProperty.call(fn, META) ? fn[META] : directiveMeta(fn);
     if (!meta) {
       const path = builtinPath(fn);
       if (path !== undefined) {
@@ -273,7 +273,7 @@ class Reducer {
     this.context = meta;
     this.path = [];
     try {
-      rec.e = this.env(fn[ENV] as Reader, meta);
+      rec.e = this.env(envOf(fn, meta), meta);
       const own = Object.keys(fn);
       if (own.length) rec.p = this.props(fn as unknown as Record<string, unknown>, {});
     } finally {
@@ -574,6 +574,29 @@ class Reviver {
     for (const k of Object.keys(values)) inst[1](Number(k), this.revive(values[k]));
     return inst;
   }
+}
+
+const DIRECTIVE = /\{\s*["']tp:([^"']+)["']/;
+
+/** Metadata of a function identified by the `"tp:<id>"` directive the transform put in its body. */
+function directiveMeta(fn: Function): UnitMeta | undefined {
+  let src: string;
+  try {
+    src = Function.prototype.toString.call(fn);
+  } catch {
+    return undefined;
+  }
+  const m = DIRECTIVE.exec(src);
+  return m ? unitsById.get(m[1]) : undefined;
+}
+
+/** The environment reader of a function: stored on it, or (module-level environment) its module's. */
+function envOf(fn: AnyFn, meta: UnitMeta): Reader {
+  const stored = Object.prototype.hasOwnProperty.call(fn, ENV) ? fn[ENV] : undefined;
+  if (stored) return stored;
+  const mod = meta.mod;
+  // in a thread that loaded the module dry, every function of it was rebuilt from the factories
+  return mod.dry ? (mod.instance ??= mod.factory())[0] : mod.reader;
 }
 
 function tagMembers(cls: AnyFn, meta: UnitMeta): void {

@@ -80,6 +80,8 @@ export interface MemberMeta {
 }
 
 export const modules = new Map<string, ModuleRecord>();
+/** every registered unit by ID (IDs are unique within a build) */
+export const unitsById = new Map<string, UnitMeta>();
 
 let mainUrl: string | null | undefined;
 export function mainModuleUrl(): string | null {
@@ -111,7 +113,10 @@ export function registerModule(table: ModuleTable, url: string, reader: Reader, 
     if (u.members) meta.memberMetas = u.members.map(([key, mkind, isStatic]) => ({ kind: 'member', owner: meta, key, mkind, isStatic }));
     return meta;
   });
-  if (!existing) modules.set(table.module, mod);
+  if (!existing) {
+    modules.set(table.module, mod);
+    for (const u of mod.units) unitsById.set(u.id, u);
+  }
   buildIdCache = undefined;
   return mod.units;
 }

@@ -61,6 +61,7 @@ export class Emitter {
 
   run(): string {
     this.dryGuards();
+    this.directives();
     this.envDecls();
     this.functionDeclarations();
     this.bindCalls();
@@ -91,13 +92,48 @@ export class Emitter {
 
   // ---------- in-place instrumentation ----------
 
+  /** Units identified by a directive: `"tp:<id>"` first in the body, nothing stored at creation. */
+  private readonly directiveUnits = new Set<Unit>();
+
+  /**
+   * A function whose environment is the module's needs no per-instance data: its ID goes into a
+   * directive (`"tp:<id>";`, semantically inert, kept by tsc and esbuild even when minifying),
+   * which the pickler finds with Function.prototype.toString. Creating it costs nothing extra.
+   */
+  private directives(): void {
+    for (const u of this.model.units) {
+      if (u.home !== this.model.moduleEnv || !(u.kind === 'arrow' || u.kind === 'function' || u.kind === 'declaration')) continue;
+      const fn = u.node as TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression | TSESTree.FunctionDeclaration;
+      if (!fn.body) continue;
+      // nothing that could hold another directive may come before the body (parameters with functions)
+      const paramsEnd = fn.body.range[0];
+      if (this.model.units.some((o) => o !== u && o.node.range[0] > fn.range[0] && o.node.range[1] <= paramsEnd)) continue;
+      const directive = `${JSON.stringify('tp:' + this.info[u.index].id)};`;
+      this.directiveUnits.add(u);
+      if (fn.body.type === 'BlockStatement') {
+        this.s.appendLeft(fn.body.range[0] + 1, ` ${directive}`);
+      } else {
+        const env = this.model.envScopes.find((e) => e.expressionArrow === fn);
+        if (env) {
+          this.arrowDirective.set(fn, directive); // envDecls opens the block
+        } else {
+          const arrowTok = this.code.lastIndexOf('=>', fn.body.range[0]);
+          this.s.appendLeft(arrowTok + 2, ` { ${directive} return (`);
+          this.tail(fn.range[1], ') }', fn, nodeDepth(fn) + 0.25);
+        }
+      }
+    }
+  }
+  private readonly arrowDirective = new Map<Node, string>();
+
   private envDecls(): void {
     for (const env of this.model.envScopes) {
       if (env.mode !== 'cached') continue;
       if (env.expressionArrow) {
         const arrow = env.expressionArrow;
         const arrowTok = this.code.lastIndexOf('=>', arrow.body.range[0]);
-        this.s.appendLeft(arrowTok + 2, ` { let ${T}$e${env.index}${this.eagerInit(env)}; return (`);
+        const directive = this.arrowDirective.get(arrow) ?? '';
+        this.s.appendLeft(arrowTok + 2, ` { ${directive} let ${T}$e${env.index}${this.eagerInit(env)}; return (`);
         this.tail(arrow.range[1], ') }', arrow, nodeDepth(arrow) + 0.25);
       } else {
         this.s.appendLeft(env.declAt!, ` let ${T}$e${env.index}${this.eagerInit(env)};`);
@@ -112,7 +148,7 @@ export class Emitter {
 
   private functionDeclarations(): void {
     for (const u of this.model.units) {
-      if (u.kind !== 'declaration' || u.unsendable) continue;
+      if (u.kind !== 'declaration' || u.unsendable || this.directiveUnits.has(u)) continue;
       const fn = u.node as TSESTree.FunctionDeclaration;
       if (!fn.id) continue;
       let container = parentOf(fn)!;
@@ -190,7 +226,7 @@ export class Emitter {
         objects.set(obj, list);
         continue;
       }
-      if (u.kind === 'declaration') continue;
+      if (u.kind === 'declaration' || this.directiveUnits.has(u)) continue;
       if (u.kind === 'class-declaration') {
         const cls = u.node as TSESTree.ClassDeclaration;
         if (!cls.id) continue;
@@ -304,7 +340,7 @@ export class Emitter {
     const body = this.model.ast.body;
     const first = body.find((st) => !isImportLike(st));
     const top = this.model.units
-      .filter((u) => u.kind === 'declaration' && !u.unsendable && (u.node as TSESTree.FunctionDeclaration).id && topLevel(u.node))
+      .filter((u) => u.kind === 'declaration' && !u.unsendable && !this.directiveUnits.has(u) && (u.node as TSESTree.FunctionDeclaration).id && topLevel(u.node))
       .map((u) => `${T}.f(${declName(u)}, ${T}$M[${u.index}], ${T}$e0);`).join(' ');
     const prologue = `const ${T}$dry = ${T}.dry(import.meta.url, ${this.entry}), ${T}$M = ${T}.module(${T}$T(), import.meta.url, ${T}$e0, ${T}$m0, ${T}$x0, ${this.entry}); ${top} `;
     if (first) this.s.appendLeft(first.range[0], prologue);
