@@ -182,7 +182,8 @@ function main(argv: string[]): void {
   }
   const timedTo = process.hrtime.bigint();
   const fn = p.fnOf(ring[7]) as Record<symbol, unknown>;
-  const instrumented = typeof fn === 'function' && fn[Symbol.for('teleport.meta')] !== undefined;
+  // registered by a stored pointer, or (module-level environment) by the `"tp:<id>"` directive
+  const instrumented = typeof fn === 'function' && (fn[Symbol.for('teleport.meta')] !== undefined || /\{\s*"tp:/.test(Function.prototype.toString.call(fn)));
   const out = { pattern: name, unit: p.unit, ns: median(ns), min: Math.min(...ns), max: Math.max(...ns), batches: ns.length, size, checksum, instrumented,
     // CLOCK_MONOTONIC microseconds, the clock of --cpu-prof timestamps: lets the harness keep only the timed part
     timedUs: [Number(timedFrom / 1000n), Number(timedTo / 1000n)] };

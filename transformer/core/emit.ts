@@ -102,12 +102,12 @@ export class Emitter {
    */
   private directives(): void {
     for (const u of this.model.units) {
-      if (u.home !== this.model.moduleEnv || !(u.kind === 'arrow' || u.kind === 'function' || u.kind === 'declaration')) continue;
-      const fn = u.node as TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression | TSESTree.FunctionDeclaration;
+      if (u.home !== this.model.moduleEnv || !(u.kind === 'arrow' || u.kind === 'function' || u.kind === 'declaration' || u.kind === 'object-method')) continue;
+      const fn = u.fn as TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression | TSESTree.FunctionDeclaration;
       if (!fn.body) continue;
       // nothing that could hold another directive may come before the body (parameters with functions)
       const paramsEnd = fn.body.range[0];
-      if (this.model.units.some((o) => o !== u && o.node.range[0] > fn.range[0] && o.node.range[1] <= paramsEnd)) continue;
+      if (this.model.units.some((o) => o !== u && o.node.range[0] >= u.node.range[0] && o.node.range[1] <= paramsEnd)) continue;
       const directive = `${JSON.stringify('tp:' + this.info[u.index].id)};`;
       this.directiveUnits.add(u);
       if (fn.body.type === 'BlockStatement') {
@@ -219,6 +219,7 @@ export class Emitter {
     // prefixes outermost first so nested `$tp.f(` stack correctly
     for (const u of this.model.units) {
       const meta = `${T}$M[${u.index}]`;
+      if (this.directiveUnits.has(u)) continue;
       if (u.kind === 'object-method') {
         const obj = parentOf(u.node)!;
         const list = objects.get(obj) ?? [];
