@@ -1,7 +1,7 @@
 // The tiny surface compiled code imports (`import * as $tp from 'teleport/hooks'`): attach
 // metadata to functions, classes and object-literal methods as they are created, register
 // modules, and tell a module whether it is being loaded "dry" in a worker.
-import { BOUND, ENV, META, OWNER, PRIVATE, isDry, registerModule, restoring, type MemberMeta, type UnitMeta } from './registry.js';
+import { BOUND, ENV, META, OWNER, PRIVATE, isDry, probed, registerModule, restoring, type MemberMeta, type UnitMeta } from './registry.js';
 
 type Fn = Function & { [META]?: UnitMeta | MemberMeta; [ENV]?: unknown; [OWNER]?: Function };
 
@@ -85,6 +85,12 @@ export const R = restoring;
 /** The two property keys compiled code stores on each function it creates (metadata, environment). */
 export const K = META;
 export const V = ENV;
+
+/** Called by a closure in probe mode: hands its environment reader to the pickler. */
+export function x(env: unknown): undefined {
+  probed.env = env;
+  return undefined;
+}
 
 export const module = registerModule;
 export const dry = isDry;

@@ -4,7 +4,7 @@
 // v8.serialize) then does the byte work, including cycles, Map/Set/Date/RegExp/typed arrays.
 import { builtinPath, resolveBuiltin } from './builtins.js';
 import { FormatError, UnknownModuleError, UnserializableError, VersionSkewError } from './errors.js';
-import { BOUND, ENV, META, OWNER, PRIVATE, buildId, modules, restoring, unitsById, type MemberMeta, type ModuleRecord, type Reader, type ScopeInstance, type UnitMeta } from './registry.js';
+import { BOUND, ENV, META, OWNER, PRIVATE, buildId, modules, probed, restoring, unitsById, type MemberMeta, type ModuleRecord, type Reader, type ScopeInstance, type UnitMeta } from './registry.js';
 import { FORMAT_VERSION, type Packet } from './packet.js';
 
 /** Key that marks a reduced record; user objects that happen to own it are escaped. */
@@ -595,6 +595,20 @@ function envOf(fn: AnyFn, meta: UnitMeta): Reader {
   const stored = Object.prototype.hasOwnProperty.call(fn, ENV) ? fn[ENV] : undefined;
   if (stored) return stored;
   const mod = meta.mod;
+  if (meta.home !== 0) {
+    // the closure was compiled to answer a probe: call it with the module's probe flag on
+    probed.env = undefined;
+    mod.probe(true);
+    try {
+      Reflect.apply(fn, undefined, []);
+    } finally {
+      mod.probe(false);
+    }
+    const env = probed.env as Reader | undefined;
+    probed.env = undefined;
+    if (typeof env !== 'function') throw new UnserializableError(`${fnLabel(meta)} did not hand over its environment when probed`, []);
+    return env;
+  }
   // in a thread that loaded the module dry, every function of it was rebuilt from the factories
   return mod.dry ? (mod.instance ??= mod.factory())[0] : mod.reader;
 }

@@ -12,6 +12,9 @@ export const OWNER: unique symbol = Symbol.for('teleport.owner') as never;
 export const BOUND: unique symbol = Symbol.for('teleport.bound') as never;
 export const PRIVATE: unique symbol = Symbol.for('teleport.private') as never;
 
+/** Where a probed closure leaves its environment reader (see hooks.x). */
+export const probed: { env: unknown } = { env: undefined };
+
 /** Set while the runtime constructs an instance to restore (see hooks.p). */
 export const restoring = { on: false };
 
@@ -59,6 +62,8 @@ export interface ModuleRecord {
   reader: Reader;
   factory: () => ScopeInstance;
   byRef: (j: number) => unknown;
+  /** switches the module's probe flag: its closures then return their environment when called */
+  probe: (on: boolean) => void;
   /** the module scope rebuilt in this thread (created on first use) */
   instance?: ScopeInstance;
   /** module-level declarations created from `instance`, so their identity is stable per thread */
@@ -101,12 +106,12 @@ export function mainModuleUrl(): string | null {
  * `entry`: 1 = an entry point (known to the bundler), 0 = not an entry point, 2 = unknown (tsc
  * output: one file per module, so the module whose URL is the script node runs is the entry).
  */
-export function registerModule(table: ModuleTable, url: string, reader: Reader, factory: () => ScopeInstance, byRef: (j: number) => unknown, entry: 0 | 1 | 2 = 2): UnitMeta[] {
+export function registerModule(table: ModuleTable, url: string, reader: Reader, factory: () => ScopeInstance, byRef: (j: number) => unknown, entry: 0 | 1 | 2 = 2, probe: (on: boolean) => void = () => {}): UnitMeta[] {
   const existing = modules.get(table.module);
   if (existing && existing.url === url) return existing.units;
   const mod: ModuleRecord = {
     id: table.module, file: table.file, url, main: entry !== 0 && url === mainModuleUrl(), dry: isDry(url, entry), units: [], scopes: table.scopes,
-    reader, factory, byRef, decls: new Map(),
+    reader, factory, byRef, probe, decls: new Map(),
   };
   mod.units = table.units.map((u, j) => {
     const meta: UnitMeta = { ...u, mod, j };

@@ -211,7 +211,7 @@ describe('transform output per syntactic form', () => {
     const lastLine = original.length; // (the line after the source's final newline counts as one)
     const out = r.code.split('\n');
     expect(out.length).toBeGreaterThan(lastLine);
-    expect(out[lastLine]).toMatch(/^;var \$tp\$t;function \$tp\$e0\(/);
+    expect(out[lastLine]).toMatch(/^;var \$tp\$t, \$tp\$p;function \$tp\$e0\(/);
     if (!rewrites) {
       for (let i = 0; i < lastLine; i++) {
         expect(isSubsequence(original[i], out[i]), `line ${i + 1} of ${name}: ${JSON.stringify(original[i])} inside ${JSON.stringify(out[i])}`).toBe(true);

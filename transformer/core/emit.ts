@@ -102,13 +102,16 @@ export class Emitter {
    */
   private directives(): void {
     for (const u of this.model.units) {
-      if (u.home !== this.model.moduleEnv || !(u.kind === 'arrow' || u.kind === 'function' || u.kind === 'declaration' || u.kind === 'object-method')) continue;
+      const moduleHome = u.home === this.model.moduleEnv;
+      if (!(moduleHome || u.probe) || !(u.kind === 'arrow' || u.kind === 'function' || u.kind === 'declaration' || u.kind === 'object-method')) continue;
       const fn = u.fn as TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression | TSESTree.FunctionDeclaration;
       if (!fn.body) continue;
       // nothing that could hold another directive may come before the body (parameters with functions)
       const paramsEnd = fn.body.range[0];
       if (this.model.units.some((o) => o !== u && o.node.range[0] >= u.node.range[0] && o.node.range[1] <= paramsEnd)) continue;
-      const directive = `${JSON.stringify('tp:' + this.info[u.index].id)};`;
+      let directive = `${JSON.stringify('tp:' + this.info[u.index].id)};`;
+      // a closure over a function or block scope answers the pickler's probe with its environment
+      if (!moduleHome) directive += ` if (${T}$p) return ${T}.x(${this.envExpr(u.home, u.probe!.pos)});`;
       this.directiveUnits.add(u);
       if (fn.body.type === 'BlockStatement') {
         this.s.appendLeft(fn.body.range[0] + 1, ` ${directive}`);
@@ -343,7 +346,7 @@ export class Emitter {
     const top = this.model.units
       .filter((u) => u.kind === 'declaration' && !u.unsendable && !this.directiveUnits.has(u) && (u.node as TSESTree.FunctionDeclaration).id && topLevel(u.node))
       .map((u) => `${T}.f(${declName(u)}, ${T}$M[${u.index}], ${T}$e0);`).join(' ');
-    const prologue = `const ${T}$dry = ${T}.dry(import.meta.url, ${this.entry}), ${T}$M = ${T}.module(${T}$T(), import.meta.url, ${T}$e0, ${T}$m0, ${T}$x0, ${this.entry}); ${top} `;
+    const prologue = `const ${T}$dry = ${T}.dry(import.meta.url, ${this.entry}), ${T}$M = ${T}.module(${T}$T(), import.meta.url, ${T}$e0, ${T}$m0, ${T}$x0, ${this.entry}, (v) => { ${T}$p = v; }); ${top} `;
     if (first) this.s.appendLeft(first.range[0], prologue);
     else this.s.append('\n' + prologue);
     for (const st of body) this.guardStatement(st);
@@ -436,7 +439,7 @@ export class Emitter {
     const byRef = model.units.filter((u) => isTopLevelDecl(u) && !u.unsendable);
     const x0 = `function ${T}$x0(j) { switch (j) { ${byRef.map((u) => `case ${u.index}: return ${declName(u)};`).join(' ')} } }`;
     const table = `function ${T}$T() { return ${JSON.stringify(this.table())}; }`;
-    return `;var ${T}$t;${reader0}\n${table}\n${x0}\n${this.factory(moduleEnv)}\n`;
+    return `;var ${T}$t, ${T}$p;${reader0}\n${table}\n${x0}\n${this.factory(moduleEnv)}\n`;
   }
 
   private table(): unknown {

@@ -21,6 +21,12 @@ export interface Unit {
   /** where its registration (and so the text of its env readers) is evaluated */
   site: { scope: Scope; pos: number };
   unsendable?: string;
+  /**
+   * Set when the function can hand over its environment itself: it takes only plain
+   * parameters, is not a generator, and none of its own names hides a captured one, so a check
+   * at the top of its body can return the environment when the pickler calls it in probe mode.
+   */
+  probe?: { scope: Scope; pos: number };
 }
 
 export interface EnvScope {
@@ -281,6 +287,17 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
     if (env.eager && !place(env.declScope!, env.region![0] + 1, env.parent!)) {
       for (const u of units) if (!u.unsendable && inChain(u, env)) u.unsendable = 'a variable it captures is shadowed where it is created';
     }
+  }
+  for (const u of units) {
+    if (u.unsendable || u.home === moduleEnv) continue;
+    if (!(u.kind === 'arrow' || u.kind === 'function' || u.kind === 'declaration' || u.kind === 'object-method')) continue;
+    const fn = u.fn as TSESTree.FunctionLike;
+    if (!fn.body || fn.generator || !fn.params.every((p) => p.type === 'Identifier')) continue;
+    const fnScope = sm.acquire(fn as never, true);
+    if (!fnScope) continue;
+    let ok = true;
+    for (let e: EnvScope | null = u.home; ok && e && e.mode !== 'module'; e = e.parent) ok = !shadowed(fnScope, e);
+    if (ok) u.probe = { scope: fnScope, pos: fn.body.range[0] + 1 };
   }
   return { ast, units, envScopes, moduleEnv, unitOfFn };
 }
