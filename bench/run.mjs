@@ -115,6 +115,7 @@ const PATTERNS = [
   { key: 'objectMethod', label: '(d) object literal with a method, per iteration', unit: 'ns/object' },
   { key: 'classInstance', label: '(e) `new Counter(i)` + method call', unit: 'ns/instance' },
   { key: 'classArrowField', label: '(f) `new Button(i)`, class with an arrow-function field', unit: 'ns/instance' },
+  { key: 'callCapturing', label: '(g) calling a capturing closure (probe check per call; 1,024 closures refilled per batch)', unit: 'ns/call', goal: 1.03 },
 ].filter((p) => !filter || `closure-creation/${p.key}`.includes(filter));
 
 function runClosures() {
@@ -140,7 +141,7 @@ function runClosures() {
       name: `closure-creation/${p.key}`, group: 'closure-creation', pattern: p.label, unit: p.unit, variant: 'teleport', mode: 'program',
       median: c.inst.median, spread: c.inst.spread, runs: c.inst.runs,
       baseline: { name: 'plain (same source, esbuild without the plugin)', median: c.base.median, spread: c.base.spread, runs: c.base.runs },
-      ratio: c.ratio, ratioSpread: c.ratioSpread, goal: `<= ${GOAL}x`, goalRatio: GOAL, pass: c.ratio <= GOAL,
+      ratio: c.ratio, ratioSpread: c.ratioSpread, goal: `<= ${p.goal ?? GOAL}x`, goalRatio: p.goal ?? GOAL, pass: c.ratio <= (p.goal ?? GOAL),
     };
     if (raw[p.key].isolated) {
       const ci = compare(raw[p.key].isolated.teleport, raw[p.key].isolated.plain);
@@ -280,7 +281,7 @@ function markdown(results) {
   const cs = results.benchmarks.filter((b) => b.group === 'closure-strategies');
   if (cs.length) {
     L.push('## closure-strategies', '');
-    L.push('Hand-written alternatives to the current instrumentation (bench/src/strategies.mjs), ns per created closure. *capturing*: `function make(k) { return (x) => x + k }` in a loop (one env reader per scope instance, created lazily as the transform does). *captureFree*: `(x) => x * 2` created per iteration (module env, known statically). Ratios are against the uninstrumented code of the same shape, in the same mode.', '');
+    L.push('Hand-written instrumentation strategies measured while choosing the design (the transform now emits the "no store: fn answers a probe flag" strategy for closures over function scopes and a directive, with no store at all, for module-level functions) (bench/src/strategies.mjs), ns per created closure. *capturing*: `function make(k) { return (x) => x + k }` in a loop (one env reader per scope instance, created lazily as the transform does). *captureFree*: `(x) => x * 2` created per iteration (module env, known statically). Ratios are against the uninstrumented code of the same shape, in the same mode.', '');
     const shapes = [...new Set(cs.map((b) => b.shape))];
     const strategies = [...new Set(cs.map((b) => b.strategy))];
     const head = ['Strategy', ...shapes.flatMap((s) => [`${s} ns (range)`, `${s} ratio`, `${s} isolated`])];

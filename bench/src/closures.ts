@@ -75,6 +75,16 @@ function classArrowField(n: number): void {
   for (let i = 0; i < n; i++) ring[i & MASK] = new Button(i);
 }
 
+// (g) calling capturing closures (not creating them): what the probe check at the top of a
+// closure's body costs per call. The ring is filled once; the timed loop only calls.
+let callSum = 0;
+function callCapturing(n: number): void {
+  if (ring[0] === null || typeof ring[0] !== 'function' || (ring[0] as Fn1).length !== 1) for (let j = 0; j < RING; j++) ring[j] = make(j);
+  let s = callSum;
+  for (let i = 0; i < n; i++) s = (s + (ring[i & MASK] as Fn1)(i)) | 0;
+  callSum = s;
+}
+
 // checksums: call everything in the ring (not timed)
 type Fn1 = (x: number) => number;
 function sumFns(): number {
@@ -108,6 +118,7 @@ const patterns: Record<string, Pattern> = {
   objectMethod: { run: objectMethod, check: sumObjects, unit: 'ns/object', fnOf: (v) => (v as { get: Fn1 }).get },
   classInstance: { run: classInstance, check: sumCounters, unit: 'ns/instance', fnOf: (v) => Object.getPrototypeOf(v).inc },
   classArrowField: { run: classArrowField, check: sumButtons, unit: 'ns/instance', fnOf: (v) => (v as Button).onClick },
+  callCapturing: { run: (n) => { for (let j = 0; j < RING; j++) ring[j] = make(j); callCapturing(n); }, check: () => callSum, unit: 'ns/call', fnOf: identity },
 };
 
 // Other function kinds a real program creates, so the hooks see more than one function shape.

@@ -30,7 +30,7 @@ const M = [0, 1, 2, 3].map((j) => Object.freeze({ id: `site${j}`, path: `site${j
 function $e0(i) { switch (i) { case 0: return ring; } }
 
 // ---- hooks -------------------------------------------------------------------------------
-// (i) current: two symbol-keyed stores
+// (i) the first design: two symbol-keyed stores through one shared hook
 function f2(fn, meta, env) { fn[META] = meta; fn[ENV] = env; return fn; }
 // (ii) one store of [meta, env]
 function fPair(fn, meta, env) { fn[TP] = [meta, env]; return fn; }
@@ -86,7 +86,7 @@ const strategies = {
     hook: null,
   },
   twoStores: {
-    label: '(i) fn[META]=meta; fn[ENV]=env (current)',
+    label: '(i) fn[META]=meta; fn[ENV]=env through one shared hook (the first design)',
     capturing(n) { for (let i = 0; i < n; i++) ring[i & MASK] = makeF2(i); },
     captureFree(n) { for (let i = 0; i < n; i++) ring[i & MASK] = f2((x) => x * 2, M[2], $e0); },
     hook: (fn) => f2(fn, M[3], $e0),
