@@ -25,6 +25,13 @@ export function c<C>(cls: C, meta: UnitMeta, env: unknown): C {
   const k = cls as Fn;
   k[META] = meta;
   k[ENV] = env;
+  tagMembers(k, meta);
+  return cls;
+}
+
+/** Points each method/accessor a class defines at its member metadata and at the class. */
+export function tagMembers(cls: Function, meta: UnitMeta): void {
+  const k = cls as Fn;
   for (const m of meta.memberMetas ?? []) {
     const target = m.isStatic ? k : (k as { prototype?: object }).prototype;
     if (!target) continue;
@@ -35,7 +42,6 @@ export function c<C>(cls: C, meta: UnitMeta, env: unknown): C {
       fn[OWNER] = k;
     }
   }
-  return cls;
 }
 
 /** Registers object-literal methods and accessors: (obj, meta1, env1, meta2, env2, ...). */

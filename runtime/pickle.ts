@@ -6,6 +6,7 @@ import { builtinPath, resolveBuiltin } from './builtins.js';
 import { FormatError, UnknownModuleError, UnserializableError, VersionSkewError } from './errors.js';
 import { BOUND, ENV, META, OWNER, PRIVATE, buildId, modules, probed, restoring, unitsById, type MemberMeta, type ModuleRecord, type Reader, type ScopeInstance, type UnitMeta } from './registry.js';
 import { FORMAT_VERSION, type Packet } from './packet.js';
+import { tagMembers } from './hooks.js';
 
 /** Key that marks a reduced record; user objects that happen to own it are escaped. */
 const TAG = '\u0000tp';
@@ -613,18 +614,6 @@ function envOf(fn: AnyFn, meta: UnitMeta): Reader {
   return mod.dry ? (mod.instance ??= mod.factory())[0] : mod.reader;
 }
 
-function tagMembers(cls: AnyFn, meta: UnitMeta): void {
-  for (const m of meta.memberMetas ?? []) {
-    const target = m.isStatic ? cls : (cls as { prototype?: object }).prototype;
-    if (!target) continue;
-    const d = Object.getOwnPropertyDescriptor(target, m.key);
-    const fn = (d && (m.mkind === 'get' ? d.get : m.mkind === 'set' ? d.set : d.value)) as AnyFn | undefined;
-    if (typeof fn === 'function' && !Object.prototype.hasOwnProperty.call(fn, META)) {
-      fn[META] = m;
-      fn[OWNER] = cls;
-    }
-  }
-}
 
 function findDescriptor(target: object, key: string): PropertyDescriptor | undefined {
   return Object.getOwnPropertyDescriptor(target, key);

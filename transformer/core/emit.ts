@@ -3,7 +3,7 @@
 // unit table, the by-reference table and the scope factories the worker uses to rebuild closures.
 import MagicString from 'magic-string';
 import type { Variable } from '@typescript-eslint/scope-manager';
-import { contains, parentOf, walk, type Node, type TSESTree } from './walk.js';
+import { afterDirectives, contains, parentOf, walk, type Node, type TSESTree } from './walk.js';
 import type { EnvScope, ModuleModel, Unit } from './model.js';
 
 export interface UnitInfo {
@@ -562,14 +562,6 @@ function declName(u: Unit): string {
   return (u.node as TSESTree.FunctionDeclaration).id!.name;
 }
 
-function afterDirectives(body: TSESTree.BlockStatement): number {
-  let at = body.range[0] + 1;
-  for (const st of body.body) {
-    if (st.type === 'ExpressionStatement' && st.directive) at = st.range[1];
-    else break;
-  }
-  return at;
-}
 
 function staticKey(key: Node, computed: boolean): string | undefined {
   if (computed && key.type !== 'Literal') return undefined;

@@ -2,7 +2,7 @@
 // variables each captures (by binding identity, via scope-manager), and the environment
 // scopes (the scopes whose bindings some unit captures) that the worker must rebuild.
 import { analyze, type Scope, type Variable } from '@typescript-eslint/scope-manager';
-import { contains, parentOf, walk, type Node, type TSESTree } from './walk.js';
+import { afterDirectives, contains, parentOf, walk, type Node, type TSESTree } from './walk.js';
 
 export type UnitKind = 'arrow' | 'function' | 'declaration' | 'class' | 'class-declaration' | 'object-method';
 
@@ -364,12 +364,4 @@ function placeCache(env: EnvScope, code: string): void {
   }
 }
 
-function afterDirectives(body: TSESTree.BlockStatement): number {
-  let at = body.range[0] + 1;
-  for (const st of body.body) {
-    if (st.type === 'ExpressionStatement' && st.directive) at = st.range[1];
-    else break;
-  }
-  return at;
-}
 

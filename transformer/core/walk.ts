@@ -61,3 +61,13 @@ export function contains(outer: Node, inner: Node): boolean {
 export function isFunctionNode(n: Node): n is TSESTree.FunctionLike & (TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression | TSESTree.FunctionDeclaration) {
   return n.type === 'ArrowFunctionExpression' || n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration';
 }
+
+/** Position just after a block's opening brace and its directive prologue ("use strict" etc.). */
+export function afterDirectives(body: TSESTree.BlockStatement): number {
+  let at = body.range[0] + 1;
+  for (const st of body.body) {
+    if (st.type === 'ExpressionStatement' && st.directive) at = st.range[1];
+    else break;
+  }
+  return at;
+}
