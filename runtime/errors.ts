@@ -26,3 +26,9 @@ export class VersionSkewError extends Error {
 export class UnknownModuleError extends Error {
   override name = 'UnknownModuleError';
 }
+
+/** The worker itself failed (crashed, exited, ran out of memory, was killed) rather than the task
+ *  throwing; `cause` is what the platform reported. The pool replaces the worker. */
+export class WorkerError extends Error {
+  override name = 'WorkerError';
+}

@@ -3,10 +3,10 @@ import v8 from 'node:v8';
 import { pack, unpackSync } from './pickle.js';
 import { FormatError } from './errors.js';
 
-export { Pool, range, WorkerError } from './pool.js';
-export type { PoolOptions, MapOptions } from './pool.js';
+export { Pool, range } from './pool.js';
+export type { PoolOptions, MapOptions, CallOptions, ProgressEvent, PoolStats } from './pool.js';
 export { noSerialize, serialize, deserialize, pack, unpack } from './pickle.js';
-export { UnserializableError, FormatError, VersionSkewError, UnknownModuleError } from './errors.js';
+export { UnserializableError, FormatError, VersionSkewError, UnknownModuleError, WorkerError } from './errors.js';
 export type { Packet } from './packet.js';
 
 /** Pickle a value (functions, closures, class instances included) to bytes. */

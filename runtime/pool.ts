@@ -1,274 +1,403 @@
-// Pool: a fixed-size piscina worker-thread pool that runs Teleport-pickled functions (run, and a
-// chunked map) and gives back their results, or the task's own error revived in this thread.
-// Also exports range() and chunkPlan(), the pure helpers map and its callers use.
-
+// Pool: the executor API (run/apply, map, imap, imapUnordered, starmap, close, terminate) on top
+// of a backend of worker threads (piscina) or child processes. It pickles the call's function
+// once, streams the input in adaptive chunks with a bounded number in flight, and turns replies
+// back into values or into the task's own error.
+import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
-import { Piscina } from 'piscina';
-import { pack, unpack } from './pickle.js';
-import type { Reply, Task } from './worker.js';
+import { Chunker, checkChunkSize } from './chunking.js';
+import { WorkerError } from './errors.js';
+import { decode, encode, type FnRef, type Reply, type Task } from './protocol.js';
+import { ThreadsBackend } from './backends/threads.js';
+import { ProcessesBackend } from './backends/processes.js';
+import type { Backend, BackendOptions } from './backends/types.js';
+
+export { range } from './range.js';
+export { WorkerError };
 
 export interface PoolOptions {
-  /** number of worker threads (default: os.availableParallelism()) */
+  /** number of workers (default: os.availableParallelism()) */
   size?: number;
+  /** 'threads' (worker_threads, the default) or 'processes' (child processes: isolation, real memory limits) */
+  backend?: 'threads' | 'processes';
+  /**
+   * Tasks that may wait for a free worker beyond the `size` running ones (default: unbounded).
+   * When that many are waiting, `run`/`map` wait for room before sending more (back-pressure).
+   */
+  maxQueue?: number;
+  /** stop a worker idle for this many ms; a new one (with its own `setup`) starts on demand */
+  idleTimeout?: number;
+  /** per-worker memory limits; exceeding them fails the running task with a WorkerError */
+  resourceLimits?: BackendOptions['resourceLimits'];
+  /** run once in each worker before its first task (like multiprocessing's `initializer`); may be a closure */
+  setup?: () => unknown;
 }
 
-export interface MapOptions {
-  /** items per message to a worker (default: ceil(n / (size * 4)), within [1, 10_000]) */
+export interface CallOptions {
+  /** abort: queued work is dropped, running tasks are stopped (their workers replaced), the call rejects with the signal's reason */
+  signal?: AbortSignal;
+  /** ms allowed per message (one run, or one chunk of a map); then it rejects with a TimeoutError */
+  timeout?: number;
+}
+
+export interface ProgressEvent {
+  done: number;
+  /** undefined while the input's length is not known yet */
+  total?: number;
+}
+
+export interface MapOptions extends CallOptions {
+  /** items per message (default: adaptive, aiming at ~20 ms of work per message) */
   chunkSize?: number;
+  /** called after every message's results arrive */
+  onProgress?: (progress: ProgressEvent) => void;
 }
 
-/** One chunk of a map: the items with indexes start <= i < end. */
-export interface Chunk {
-  start: number;
-  end: number;
+export interface PoolStats {
+  /** messages sent to workers */
+  tasks: number;
+  /** bytes of pickled payloads sent (each call's function counted once per worker it is sent to) */
+  bytesPosted: number;
+  /** times a worker revived a call's function (at most once per worker per call) */
+  fnLoads: number;
 }
 
-/** Rejection reason when a worker thread itself fails (crashes, exits, cannot load) rather than
- *  the task throwing; `cause` is what piscina / Node reported. Task errors are never wrapped. */
-export class WorkerError extends Error {
-  static {
-    this.prototype.name = 'WorkerError';
-  }
-}
-
-const WORKER_URL = new URL('./worker.js', import.meta.url).href;
-const MAX_CHUNK = 10_000;
+type Items<T> = Iterable<T> | AsyncIterable<T>;
+type Mode = 'each' | 'star';
+interface ChunkResult { seq: number; start: number; values: unknown[] }
 
 export class Pool {
   readonly size: number;
-  readonly #piscina: Piscina<Task, Reply>;
-  /** settled-wrappers of every unfinished operation and worker task; close() drains this */
-  readonly #inflight = new Set<Promise<void>>();
+  readonly backend: 'threads' | 'processes';
+  readonly #backend: Backend;
+  readonly #stats: PoolStats = { tasks: 0, bytesPosted: 0, fnLoads: 0 };
+  readonly #operations = new Set<Promise<unknown>>();
   #closing: Promise<void> | undefined;
-  #tasksSent = 0;
-  /** set once no worker can run (all failed to start); every pending and later task gets it */
-  #broken: WorkerError | undefined;
-  readonly #brokenSignal: Promise<never>;
-  #breakPool!: (error: WorkerError) => void;
+  // back-pressure: tasks allowed in the backend at once, and who waits for room
+  readonly #capacity: number;
+  #outstanding = 0;
+  readonly #waiting: (() => void)[] = [];
+  readonly #idle: (() => void)[] = [];
+  #stopped = false;
+  #terminated = false;
 
   constructor(options: PoolOptions = {}) {
     const size = options.size ?? availableParallelism();
-    if (!Number.isSafeInteger(size) || size < 1) {
-      throw new RangeError(`Pool: size must be a positive integer, received ${describe(options.size)}`);
-    }
+    if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`Pool: size must be a positive integer, received ${show(options.size)}`);
+    const backend = options.backend ?? 'threads';
+    if (backend !== 'threads' && backend !== 'processes') throw new RangeError(`Pool: backend must be 'threads' or 'processes', received ${show(backend)}`);
+    const maxQueue = options.maxQueue ?? Infinity;
+    if (maxQueue !== Infinity && (!Number.isSafeInteger(maxQueue) || maxQueue < 0)) throw new RangeError(`Pool: maxQueue must be a non-negative integer, received ${show(maxQueue)}`);
+    if (options.idleTimeout !== undefined && !(options.idleTimeout > 0)) throw new RangeError(`Pool: idleTimeout must be a positive number of ms, received ${show(options.idleTimeout)}`);
+    if (options.setup !== undefined && typeof options.setup !== 'function') throw new TypeError(`Pool: setup must be a function, received ${show(options.setup)}`);
     this.size = size;
-    this.#brokenSignal = new Promise<never>((_, reject) => {
-      this.#breakPool = reject;
-    });
-    this.#brokenSignal.catch(() => {}); // only ever observed through Promise.race in #exec
-    this.#piscina = new Piscina<Task, Reply>({
-      filename: WORKER_URL,
-      minThreads: size,
-      maxThreads: size,
-      // 'async' waits with Atomics.waitAsync: as fast as the default 'sync', but an idle worker's
-      // event loop keeps running (timers / promises a task left behind are not frozen).
-      atomics: 'async',
-      workerData: { main: mainScriptUrl() },
-    });
-    // piscina emits 'error' when a worker fails while it has no task; with no listener that
-    // would crash this process. A crashed worker is replaced, unless workers die while starting,
-    // in which case piscina stops respawning and queued tasks would wait forever: detect that.
-    this.#piscina.on('error', (error: unknown) => this.#onWorkerFailure(error));
+    this.backend = backend;
+    this.#capacity = size + maxQueue;
+    const backendOptions: BackendOptions = {
+      size,
+      ...(options.idleTimeout === undefined ? {} : { idleTimeout: options.idleTimeout }),
+      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+      init: { main: mainScriptUrl(), ...(options.setup ? { setup: encode(options.setup, 'setup') } : {}) },
+    };
+    this.#backend = backend === 'processes' ? new ProcessesBackend(backendOptions) : new ThreadsBackend(backendOptions);
   }
 
-  /** Runs fn(...args) on a worker thread. fn and args are pickled now (a snapshot). Rejects with
-   *  the task's own error (class, message, stack), or a WorkerError if the thread itself died. */
+  get stats(): PoolStats {
+    return { ...this.#stats, bytesPosted: this.#stats.bytesPosted + (this.#backend.fnBytesPosted?.() ?? 0) };
+  }
+
+  /** fn(...args) in a worker. fn, its captures and args are pickled now (a snapshot). */
   run<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A): Promise<Awaited<R>> {
-    return this.#track(this.#run(fn, args));
+    return this.apply(fn, args);
   }
 
-  /** fn(item, index) for every item, on worker threads, in chunks (fn is pickled once per call;
-   *  the input is consumed fully first). Resolves with results in input order. Fails fast: if an
-   *  item's call throws, rejects with that ORIGINAL error (class intact) whose message (and the
-   *  first line of its stack) gets the suffix ` [map item ${index}]`; no further chunks are sent. */
-  map<T, R>(
-    fn: (item: T, index: number) => R | Promise<R>,
-    items: Iterable<T> | AsyncIterable<T>,
-    options: MapOptions = {},
-  ): Promise<Awaited<R>[]> {
-    return this.#track(this.#map(fn, items, options));
+  /** fn(...args) in a worker, with options (Python's `Pool.apply`). */
+  apply<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, args: A, options: CallOptions = {}): Promise<Awaited<R>> {
+    return this.#operation(async (): Promise<Awaited<R>> => {
+      assertFunction(fn, 'Pool.run');
+      if (!Array.isArray(args)) throw new TypeError(`Pool.apply: args must be an array, received ${show(args)}`);
+      const signal = taskSignal(options, undefined);
+      signal?.throwIfAborted();
+      const payload = encode([fn, args], 'task');
+      const reply = await this.#exec({ mode: 'call', payload, start: 0 }, signal, options, 'the task', true);
+      if ('missing' in reply) throw new Error('teleport: internal error: backend returned a missing-function reply');
+      const value = await decode(reply.payload);
+      if (!reply.ok) throw value;
+      return value as Awaited<R>;
+    });
   }
 
-  /** Stops accepting work, waits for every started run/map (and their worker tasks) to settle,
-   *  then terminates the workers. Idempotent: later calls return the same promise. */
+  /** fn(item, index) for every item; results in input order (Python's `Pool.map`). */
+  map<T, R>(fn: (item: T, index: number) => R | Promise<R>, items: Items<T>, options: MapOptions = {}): Promise<Awaited<R>[]> {
+    return this.#operation(() => this.#collect(fn as never, items, options, 'each', 'Pool.map') as Promise<Awaited<R>[]>);
+  }
+
+  /** fn(...args) for every argument list; results in input order (Python's `Pool.starmap`). */
+  starmap<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, argLists: Items<A>, options: MapOptions = {}): Promise<Awaited<R>[]> {
+    return this.#operation(() => this.#collect(fn as never, argLists, options, 'star', 'Pool.starmap') as Promise<Awaited<R>[]>);
+  }
+
+  /**
+   * Like map, as an async iterator that consumes the input lazily: at most 2 × size messages are
+   * in flight and at most that many completed messages wait for an earlier one, so an infinite
+   * or huge input runs in bounded memory (Python's `Pool.imap`).
+   */
+  imap<T, R>(fn: (item: T, index: number) => R | Promise<R>, items: Items<T>, options: MapOptions = {}): AsyncGenerator<Awaited<R>, void, undefined> {
+    return this.#values(fn as never, items, options, 'each', true, 'Pool.imap') as AsyncGenerator<Awaited<R>, void, undefined>;
+  }
+
+  /** Like imap, but yields each result as soon as it is ready (Python's `Pool.imap_unordered`). */
+  imapUnordered<T, R>(fn: (item: T, index: number) => R | Promise<R>, items: Items<T>, options: MapOptions = {}): AsyncGenerator<Awaited<R>, void, undefined> {
+    return this.#values(fn as never, items, options, 'each', false, 'Pool.imapUnordered') as AsyncGenerator<Awaited<R>, void, undefined>;
+  }
+
+  /**
+   * Accepts no new calls, waits for the run/map/starmap calls already made (an imap iterator
+   * gets 'Pool is closed' when it next needs to send), then stops the workers. Idempotent.
+   */
   close(): Promise<void> {
-    this.#closing ??= this.#shutdown();
+    this.#closing ??= (async () => {
+      while (this.#operations.size > 0 || this.#outstanding > 0) {
+        const idle = this.#outstanding > 0 ? [new Promise<void>((resolve) => this.#idle.push(resolve))] : [];
+        await Promise.allSettled([...this.#operations, ...idle]);
+      }
+      this.#stopped = true;
+      await this.#backend.close();
+    })();
     return this.#closing;
   }
 
-  /** Counters for observability: `tasks` is the number of messages sent to workers so far
-   *  (a `map` sends one per chunk, not one per item). */
-  get stats(): { tasks: number } {
-    return { tasks: this.#tasksSent };
+  /** Stops the workers now: running and waiting work rejects with a WorkerError. */
+  async terminate(): Promise<void> {
+    this.#closing ??= Promise.resolve();
+    this.#stopped = true;
+    this.#terminated = true;
+    for (const wake of this.#waiting.splice(0)) wake();
+    await this.#backend.terminate();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
 
-  async #run<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, args: A): Promise<Awaited<R>> {
-    this.#assertOpen();
-    assertFunction(fn, 'Pool.run');
-    const reply = await this.#exec({ kind: 'run', p: pack([fn, args], 'task') });
-    const value = await unpack(reply.p);
-    if (!reply.ok) throw value;
-    return value as Awaited<R>;
+  // ---------- internals ----------
+
+  #operation<T>(body: () => Promise<T>): Promise<T> {
+    if (this.#closing) return Promise.reject(new Error('Pool is closed'));
+    const p = body();
+    const settled = p.then(noop, noop);
+    this.#operations.add(settled);
+    void settled.then(() => this.#operations.delete(settled));
+    return p;
   }
 
-  async #map<T, R>(
-    fn: (item: T, index: number) => R | Promise<R>,
-    items: Iterable<T> | AsyncIterable<T>,
-    options: MapOptions,
-  ): Promise<Awaited<R>[]> {
-    this.#assertOpen();
-    assertFunction(fn, 'Pool.map');
-    const chunkSize = options?.chunkSize;
-    if (chunkSize !== undefined) checkChunkSize(chunkSize);
-    const kind = iterableKind(items);
-    const f = pack(fn, 'map function'); // once per map call, before consuming the input
-    const list: T[] = [];
-    if (kind === 'async') for await (const item of items as AsyncIterable<T>) list.push(item);
-    else for (const item of items as Iterable<T>) list.push(item);
+  /** Sends one message, after waiting for room (maxQueue); maps aborts and timeouts to clear errors. */
+  async #exec(task: Task, signal: AbortSignal | undefined, options: CallOptions, what: string, tracked: boolean): Promise<Reply> {
+    if (this.#stopped || (this.#closing && !tracked)) throw new Error('Pool is closed');
+    await this.#acquire(signal);
+    try {
+      this.#stats.tasks++;
+      this.#stats.bytesPosted += task.payload.byteLength;
+      const reply = await this.#backend.exec(task, signal);
+      if ('loaded' in reply && reply.loaded) this.#stats.fnLoads++;
+      return reply;
+    } catch (error) {
+      if (options.timeout !== undefined && isTimeout(error)) {
+        throw new DOMException(`${what} timed out after ${options.timeout} ms (its worker was stopped and replaced)`, 'TimeoutError');
+      }
+      throw error;
+    } finally {
+      this.#release();
+    }
+  }
 
-    const plan = chunkPlan(list.length, this.size, chunkSize);
-    const results: unknown[] = new Array(list.length);
-    let next = 0;
-    let failed = false;
-    // A bounded number of chunks in flight (two per worker, so none idles between messages):
-    // chunks are pickled just before sending, and nothing more is sent after a failure.
-    const lane = async (): Promise<void> => {
-      while (!failed && next < plan.length) {
-        const { start, end } = plan[next++]!;
-        try {
-          const reply = await this.#exec({ kind: 'map', f, p: pack(list.slice(start, end)), start });
-          const value = await unpack(reply.p);
-          if (!reply.ok) throw reply.index === undefined ? value : withItemIndex(value, reply.index);
-          const chunk = value as unknown[];
-          for (let i = 0; i < chunk.length; i++) results[start + i] = chunk[i];
-        } catch (error) {
-          failed = true;
-          throw error;
+  async #acquire(signal: AbortSignal | undefined): Promise<void> {
+    while (this.#outstanding >= this.#capacity) {
+      signal?.throwIfAborted();
+      if (this.#terminated) throw new WorkerError('teleport: the pool was terminated');
+      await new Promise<void>((resolve) => {
+        this.#waiting.push(resolve);
+        signal?.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+    signal?.throwIfAborted();
+    if (this.#terminated) throw new WorkerError('teleport: the pool was terminated');
+    this.#outstanding++;
+  }
+
+  #release(): void {
+    this.#outstanding--;
+    this.#waiting.shift()?.();
+    if (this.#outstanding === 0) for (const wake of this.#idle.splice(0)) wake();
+  }
+
+  async #collect(fn: Function, items: Items<unknown>, options: MapOptions, mode: Mode, where: string): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for await (const chunk of this.#chunks(fn, items, options, mode, true, where, true)) {
+      for (let i = 0; i < chunk.values.length; i++) out[chunk.start + i] = chunk.values[i];
+    }
+    return out;
+  }
+
+  async *#values(fn: Function, items: Items<unknown>, options: MapOptions, mode: Mode, ordered: boolean, where: string): AsyncGenerator<unknown, void, undefined> {
+    if (this.#closing) throw new Error('Pool is closed');
+    for await (const chunk of this.#chunks(fn, items, options, mode, ordered, where, false)) yield* chunk.values;
+  }
+
+  /**
+   * The engine of every map-like call: pulls the input lazily into chunks, keeps at most
+   * 2 × size of them in flight (and, ordered, at most that many ahead of the next one due), and
+   * yields completed chunks (in order when `ordered`). Stopping early (error, abort, consumer
+   * break) stops the chunks still running.
+   */
+  async *#chunks(fn: Function, items: Items<unknown>, options: MapOptions, mode: Mode, ordered: boolean, where: string, tracked: boolean): AsyncGenerator<ChunkResult, void, undefined> {
+    assertFunction(fn, where);
+    if (options.chunkSize !== undefined) checkChunkSize(options.chunkSize);
+    if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TypeError(`${where}: onProgress must be a function`);
+    const input = iterate(items, where);
+    const stop = new AbortController();
+    const user = options.signal;
+    const onUserAbort = () => stop.abort(user!.reason);
+    user?.throwIfAborted();
+    user?.addEventListener('abort', onUserAbort, { once: true });
+    const fnRef: FnRef = { key: randomUUID(), bytes: encode(fn, `${where} function`) };
+    const total = knownLength(items);
+    const chunker = new Chunker(this.size, total, options.chunkSize);
+    const window = this.size * 2;
+    const pending = new Map<number, Promise<ChunkResult>>();
+    const ready = new Map<number, ChunkResult>();
+    let seq = 0;
+    let due = 0; // next chunk to yield when ordered
+    let next = 0; // index of the next input item
+    let done = 0;
+    let exhausted = false;
+    try {
+      for (;;) {
+        while (!exhausted && pending.size < window && (!ordered || seq - due < window)) {
+          stop.signal.throwIfAborted();
+          const want = chunker.next();
+          const chunk = await input.take(want);
+          if (chunk.length < want) exhausted = true;
+          if (chunk.length === 0) break;
+          const s = seq++;
+          const start = next;
+          next += chunk.length;
+          const p = this.#sendChunk(fnRef, chunk, start, mode, chunker, stop.signal, options, where, tracked).then((values) => ({ seq: s, start, values }));
+          p.catch(noop); // observed through the race below; never an unhandled rejection
+          pending.set(s, p);
+        }
+        if (pending.size === 0) break;
+        const result = await Promise.race(pending.values());
+        pending.delete(result.seq);
+        done += result.values.length;
+        options.onProgress?.({ done, total: total ?? (exhausted ? next : undefined) });
+        if (!ordered) {
+          yield result;
+          continue;
+        }
+        ready.set(result.seq, result);
+        while (ready.has(due)) {
+          const r = ready.get(due)!;
+          ready.delete(due++);
+          yield r;
         }
       }
+    } finally {
+      user?.removeEventListener('abort', onUserAbort);
+      if (pending.size > 0) stop.abort(new DOMException(`${where} stopped`, 'AbortError'));
+      if (!exhausted) await input.close();
+    }
+  }
+
+  async #sendChunk(fnRef: FnRef, chunk: unknown[], start: number, mode: Mode, chunker: Chunker, stop: AbortSignal, options: MapOptions, where: string, tracked: boolean): Promise<unknown[]> {
+    const signal = taskSignal(options, stop);
+    const payload = encode(chunk, `${where} items ${start}–${start + chunk.length - 1}`);
+    const reply = await this.#exec({ mode, fn: fnRef, payload, start }, signal, options, `${where} items ${start}–${start + chunk.length - 1}`, tracked);
+    if ('missing' in reply) throw new Error('teleport: internal error: backend returned a missing-function reply');
+    const value = await decode(reply.payload);
+    if (!reply.ok) throw reply.index === undefined ? value : withItemIndex(value, reply.index, where);
+    chunker.observe(chunk.length, reply.ms);
+    return value as unknown[];
+  }
+}
+
+/** The signal one message runs under: the call's stop signal, the user's signal and the timeout. */
+function taskSignal(options: CallOptions, stop: AbortSignal | undefined): AbortSignal | undefined {
+  if (options.timeout !== undefined && !(options.timeout > 0)) throw new RangeError(`timeout must be a positive number of ms, received ${show(options.timeout)}`);
+  const signals = [stop ?? options.signal, options.timeout === undefined ? undefined : AbortSignal.timeout(options.timeout)].filter((s): s is AbortSignal => !!s);
+  return signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'TimeoutError';
+}
+
+interface Input {
+  take(n: number): Promise<unknown[]>;
+  close(): Promise<void>;
+}
+
+/** Pulls items lazily from a sync or async iterable. */
+function iterate(items: unknown, where: string): Input {
+  const candidate = items as { [Symbol.asyncIterator]?: () => AsyncIterator<unknown>; [Symbol.iterator]?: () => Iterator<unknown> } | null;
+  if (candidate != null && typeof candidate[Symbol.asyncIterator] === 'function') {
+    const it = candidate[Symbol.asyncIterator]!();
+    return {
+      async take(n) {
+        const out: unknown[] = [];
+        while (out.length < n) {
+          const r = await it.next();
+          if (r.done) break;
+          out.push(r.value);
+        }
+        return out;
+      },
+      async close() {
+        await it.return?.();
+      },
     };
-    const lanes = Math.min(plan.length, this.size * 2);
-    await Promise.all(Array.from({ length: lanes }, lane));
-    return results as Awaited<R>[];
   }
-
-  /** Sends one task to piscina. Rejections from piscina are never task errors (the worker
-   *  replies with those); they mean the thread failed, so they become a WorkerError. */
-  #exec(task: Task): Promise<Reply> {
-    if (this.#broken) return Promise.reject(this.#broken);
-    this.#tasksSent++;
-    const reply = Promise.race([this.#piscina.run(task), this.#brokenSignal]).catch((cause: unknown) => {
-      if (cause instanceof WorkerError) throw cause;
-      throw new WorkerError(`teleport: the worker thread failed while running the task: ${causeText(cause)}`, {
-        cause,
-      });
-    });
-    return this.#track(reply);
-  }
-
-  #track<T>(operation: Promise<T>): Promise<T> {
-    const settled = operation.then(noop, noop);
-    this.#inflight.add(settled);
-    void settled.then(() => this.#inflight.delete(settled));
-    return operation;
-  }
-
-  async #shutdown(): Promise<void> {
-    // map may still be sending chunks for a while, hence the loop.
-    while (this.#inflight.size > 0) await Promise.all(this.#inflight);
-    await this.#piscina.close(); // terminates the (now idle) workers and waits for them to exit
-  }
-
-  #assertOpen(): void {
-    if (this.#closing) throw new Error('Pool is closed');
-  }
-
-  #onWorkerFailure(error: unknown): void {
-    if (this.#broken) return;
-    if (this.#piscina.threads.length > 0) {
-      // A worker failed with no task (e.g. a stray exception from a timer a task left behind);
-      // piscina replaces it. Nothing to reject, but do not hide it.
-      process.emitWarning(
-        `teleport: a worker thread failed outside any task (${this.#piscina.threads.length} of ${this.size} running): ${causeText(error)}`,
-        { type: 'TeleportWarning' },
-      );
-      return;
+  if (candidate != null && typeof candidate[Symbol.iterator] === 'function') {
+    if (Array.isArray(items)) {
+      let i = 0;
+      return { take: async (n) => (items as unknown[]).slice(i, (i += n)), close: async () => {} };
     }
-    this.#broken = new WorkerError(
-      `teleport: worker threads cannot start (${WORKER_URL}): ${causeText(error)}`,
-      { cause: error },
-    );
-    this.#breakPool(this.#broken);
+    const it = candidate[Symbol.iterator]!();
+    return {
+      async take(n) {
+        const out: unknown[] = [];
+        while (out.length < n) {
+          const r = it.next();
+          if (r.done) break;
+          out.push(r.value);
+        }
+        return out;
+      },
+      async close() {
+        it.return?.();
+      },
+    };
   }
+  throw new TypeError(`${where}: items must be an iterable or async iterable, received ${show(items)}`);
 }
 
-/** Python-style range: range(stop), range(start, stop), range(start, stop, step). Integers only;
- *  step must not be 0 (RangeError). */
-export function range(stop: number): number[];
-export function range(start: number, stop: number, step?: number): number[];
-export function range(a: number, b?: number, c?: number): number[] {
-  const [start, stop, step] = b === undefined ? [0, a, 1] : [a, b, c ?? 1];
-  for (const [name, value] of [['start', start], ['stop', stop], ['step', step]] as const) {
-    if (!Number.isSafeInteger(value)) {
-      throw new RangeError(`range: ${name} must be an integer, received ${describe(value)}`);
-    }
-  }
-  if (step === 0) throw new RangeError('range: step must not be zero');
-  const length = Math.max(0, Math.ceil((stop - start) / step));
-  const out: number[] = new Array(length);
-  for (let i = 0; i < length; i++) out[i] = start + i * step;
-  return out;
-}
-
-/** How map splits n items for a pool of `size` workers: consecutive [start, end) chunks covering
- *  0..n-1 in order. Default chunk length ceil(n / (size * 4)) within [1, 10_000]; an explicit
- *  chunkSize must be a positive integer (RangeError otherwise). */
-export function chunkPlan(n: number, size: number, chunkSize?: number): Chunk[] {
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new RangeError(`chunkPlan: n must be a non-negative integer, received ${describe(n)}`);
-  }
-  if (!Number.isSafeInteger(size) || size < 1) {
-    throw new RangeError(`chunkPlan: size must be a positive integer, received ${describe(size)}`);
-  }
-  if (chunkSize !== undefined) checkChunkSize(chunkSize);
-  const per = chunkSize ?? Math.min(MAX_CHUNK, Math.max(1, Math.ceil(n / (size * 4))));
-  const chunks: Chunk[] = [];
-  for (let start = 0; start < n; start += per) chunks.push({ start, end: Math.min(n, start + per) });
-  return chunks;
-}
-
-function checkChunkSize(chunkSize: unknown): void {
-  if (typeof chunkSize !== 'number' || !Number.isSafeInteger(chunkSize) || chunkSize < 1) {
-    throw new RangeError(`Pool.map: chunkSize must be a positive integer, received ${describe(chunkSize)}`);
-  }
+function knownLength(items: unknown): number | undefined {
+  if (Array.isArray(items)) return items.length;
+  if (ArrayBuffer.isView(items) && !(items instanceof DataView)) return (items as unknown as ArrayLike<unknown>).length;
+  return undefined;
 }
 
 function assertFunction(fn: unknown, where: string): void {
-  if (typeof fn !== 'function') {
-    throw new TypeError(`${where}: expected a function, received ${describe(fn)}`);
-  }
+  if (typeof fn !== 'function') throw new TypeError(`${where}: expected a function, received ${show(fn)}`);
 }
 
-function iterableKind(items: unknown): 'sync' | 'async' {
-  const candidate = items as { [Symbol.asyncIterator]?: unknown; [Symbol.iterator]?: unknown } | null;
-  if (candidate != null && typeof candidate[Symbol.asyncIterator] === 'function') return 'async';
-  if (candidate != null && typeof candidate[Symbol.iterator] === 'function') return 'sync';
-  throw new TypeError(`Pool.map: items must be an iterable or async iterable, received ${describe(items)}`);
-}
-
-/** Appends ` [map item ${index}]` to an Error's message and to its stack's first line (when that
- *  line ends with the message), keeping the original object, class and message text. */
-function withItemIndex(error: unknown, index: number): unknown {
+/** Appends ` [map item i]` to an error's message (and its stack's first line), keeping the object and its class. */
+function withItemIndex(error: unknown, index: number, where: string): unknown {
   if (!(error instanceof Error)) return error;
   const original = error.message;
-  const suffix = ` [map item ${index}]`;
+  const suffix = ` [${where.replace('Pool.', '')} item ${index}]`;
   try {
     error.message = original + suffix;
     const stack = error.stack;
@@ -277,13 +406,14 @@ function withItemIndex(error: unknown, index: number): unknown {
       const head = eol < 0 ? stack : stack.slice(0, eol);
       if (head.endsWith(original)) error.stack = head + suffix + stack.slice(head.length);
     }
+    Object.defineProperty(error, 'itemIndex', { value: index, configurable: true, writable: true, enumerable: false });
   } catch {
-    // frozen or exotic error object: reject with it unchanged
+    // a frozen or exotic error object: reject with it unchanged
   }
   return error;
 }
 
-/** file: URL of the program's entry script (the worker runtime must not re-run its top level). */
+/** file: URL of the program's entry script (workers load it dry, never run it). */
 function mainScriptUrl(): string | undefined {
   const entry = process.argv[1];
   if (!entry) return undefined;
@@ -294,19 +424,10 @@ function mainScriptUrl(): string | undefined {
   }
 }
 
-function describe(value: unknown): string {
+function show(value: unknown): string {
   const type = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
   const shown = inspect(value, { depth: 0, breakLength: Infinity, maxArrayLength: 3, maxStringLength: 40 });
   return `${type} (${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown})`;
-}
-
-function causeText(cause: unknown): string {
-  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
-  try {
-    return String(cause);
-  } catch {
-    return 'unknown failure';
-  }
 }
 
 function noop(): void {}

@@ -1,18 +1,7 @@
-// Unit tests for pool.ts's pure helpers (range, chunkPlan and chunkSize validation); they need
-// neither worker threads nor the real pickle, which is mocked out.
-
-import { describe, expect, it, vi } from 'vitest';
-
-vi.mock('../runtime/pickle.js', () => ({
-  pack: () => {
-    throw new Error('pickle is not used by these unit tests');
-  },
-  unpack: () => {
-    throw new Error('pickle is not used by these unit tests');
-  },
-}));
-
-const { range, chunkPlan } = await import('../runtime/pool.js');
+// Pure helpers behind the Pool: Python-style range() and the adaptive chunk sizing of map.
+import { describe, expect, it } from 'vitest';
+import { range } from '../runtime/range.js';
+import { Chunker, MAX_CHUNK, TARGET_MS } from '../runtime/chunking.js';
 
 describe('range', () => {
   it('range(stop)', () => {
@@ -45,64 +34,42 @@ describe('range', () => {
   });
 });
 
-/** Asserts the plan's chunks are non-empty, consecutive, and cover 0..n-1 exactly once. */
-function expectCovers(plan: { start: number; end: number }[], n: number): void {
-  let next = 0;
-  for (const { start, end } of plan) {
-    expect(start).toBe(next);
-    expect(end).toBeGreaterThan(start);
-    next = end;
-  }
-  expect(next).toBe(n);
-}
-
-describe('chunkPlan', () => {
-  it('chunks 20,000 items for 2 workers into at most 16 messages, covering each index once in order', () => {
-    const plan = chunkPlan(20_000, 2);
-    expect(plan.length).toBeGreaterThan(1);
-    expect(plan.length).toBeLessThanOrEqual(16);
-    expectCovers(plan, 20_000);
+describe('Chunker', () => {
+  it('starts with one item, then aims at TARGET_MS of work per message', () => {
+    const c = new Chunker(2, undefined);
+    expect(c.next()).toBe(1);
+    c.observe(1, 2); // 2 ms per item
+    expect(c.next()).toBe(Math.ceil(TARGET_MS / 2));
+    c.observe(10, 400); // 40 ms per item: slow items are not batched
+    expect(c.next()).toBe(1);
   });
 
-  it('default chunk length is ceil(n / (size * 4)) within [1, 10_000]', () => {
-    expect(chunkPlan(20_000, 2)[0]).toEqual({ start: 0, end: 2_500 });
-    expect(chunkPlan(10, 4)).toHaveLength(10); // ceil(10 / 16) = 1 item per chunk
-    expect(chunkPlan(3, 8).map((c) => c.end - c.start)).toEqual([1, 1, 1]);
-    const huge = chunkPlan(1_000_000, 1); // ceil(1e6 / 4) = 250,000 -> capped to 10,000
-    expect(huge[0]).toEqual({ start: 0, end: 10_000 });
-    expect(huge).toHaveLength(100);
-    expectCovers(huge, 1_000_000);
-  });
-
-  it('handles empty input and a last partial chunk', () => {
-    expect(chunkPlan(0, 4)).toEqual([]);
-    expect(chunkPlan(10, 1, 4)).toEqual([
-      { start: 0, end: 4 },
-      { start: 4, end: 8 },
-      { start: 8, end: 10 },
-    ]);
-  });
-
-  it('an explicit chunkSize overrides the default (even above 10,000)', () => {
-    expect(chunkPlan(20_000, 2, 1)).toHaveLength(20_000);
-    expect(chunkPlan(20_000, 2, 15_000)).toEqual([
-      { start: 0, end: 15_000 },
-      { start: 15_000, end: 20_000 },
-    ]);
-    expectCovers(chunkPlan(12_345, 3, 7), 12_345);
-  });
-
-  it('validates chunkSize: positive integer, else RangeError', () => {
-    for (const bad of [0, -1, 1.5, Number.NaN, Infinity]) {
-      expect(() => chunkPlan(10, 2, bad)).toThrow(RangeError);
+  it('batches tiny items up to the cap: 20,000 items on 2 workers take a handful of messages', () => {
+    const c = new Chunker(2, 20_000);
+    let sent = 0;
+    let messages = 0;
+    while (sent < 20_000) {
+      const n = Math.min(c.next(), 20_000 - sent);
+      sent += n;
+      messages++;
+      c.observe(n, n * 0.001);
     }
-    expect(() => chunkPlan(10, 2, '3' as unknown as number)).toThrow(RangeError);
-    expect(() => chunkPlan(10, 2, 0)).toThrow(/chunkSize must be a positive integer/);
+    expect(messages).toBeLessThanOrEqual(16);
   });
 
-  it('validates n and size', () => {
-    expect(() => chunkPlan(-1, 2)).toThrow(RangeError);
-    expect(() => chunkPlan(10, 0)).toThrow(RangeError);
-    expect(() => chunkPlan(10, 1.5)).toThrow(RangeError);
+  it('never exceeds ceil(total / (4 * size)) with a known total, or MAX_CHUNK without', () => {
+    const known = new Chunker(4, 1000);
+    known.observe(1, 1e-6);
+    expect(known.next()).toBe(Math.ceil(1000 / 16));
+    const unknown = new Chunker(4, undefined);
+    unknown.observe(1, 1e-6);
+    expect(unknown.next()).toBe(MAX_CHUNK);
+  });
+
+  it('an explicit chunkSize is used as is, and validated', () => {
+    const c = new Chunker(2, 100, 7);
+    c.observe(7, 1000);
+    expect(c.next()).toBe(7);
+    for (const bad of [0, -1, 1.5, Number.NaN, '3']) expect(() => new Chunker(2, 10, bad as number)).toThrow(RangeError);
   });
 });

@@ -1,0 +1,101 @@
+// Worker-thread backend: a piscina pool whose workers run runtime/worker.js. Piscina replaces a
+// worker that dies; this class turns its failures into WorkerErrors that say what happened.
+import { Piscina } from 'piscina';
+import { WorkerError } from '../errors.js';
+import { share, type FnRef, type Reply, type Task } from '../protocol.js';
+import type { Backend, BackendOptions } from './types.js';
+
+const WORKER_URL = new URL('../worker.js', import.meta.url).href;
+
+export class ThreadsBackend implements Backend {
+  readonly #piscina: Piscina<Task, Reply>;
+  readonly #shared = new WeakMap<FnRef, SharedArrayBuffer>();
+  #fnBytes = 0;
+  #broken: WorkerError | undefined;
+  readonly #brokenSignal: Promise<never>;
+  #breakPool!: (error: WorkerError) => void;
+
+  constructor(readonly options: BackendOptions) {
+    this.#brokenSignal = new Promise<never>((_, reject) => {
+      this.#breakPool = reject;
+    });
+    this.#brokenSignal.catch(() => {});
+    this.#piscina = new Piscina<Task, Reply>({
+      filename: WORKER_URL,
+      minThreads: options.idleTimeout === undefined ? options.size : 0,
+      maxThreads: options.size,
+      ...(options.idleTimeout === undefined ? {} : { idleTimeout: options.idleTimeout }),
+      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+      // 'async' waits with Atomics.waitAsync: as fast as 'sync', but an idle worker's event loop
+      // keeps running (timers and promises a task left behind are not frozen).
+      atomics: 'async',
+      workerData: options.init,
+    });
+    // piscina emits 'error' for a worker that fails with no task running; with no listener that
+    // would crash this process. If workers die while starting, piscina stops respawning and
+    // queued tasks would wait forever: detect that and fail everything instead.
+    this.#piscina.on('error', (error: unknown) => this.#onWorkerFailure(error));
+  }
+
+  exec(task: Task, signal?: AbortSignal): Promise<Reply> {
+    if (this.#broken) return Promise.reject(this.#broken);
+    if (task.fn?.bytes) {
+      // every message of the call points at one shared copy of the function's bytes
+      let sab = this.#shared.get(task.fn);
+      if (!sab) {
+        this.#shared.set(task.fn, (sab = share(task.fn.bytes)));
+        this.#fnBytes += sab.byteLength; // shared memory: every worker reads the same copy
+      }
+      task = { ...task, fn: { key: task.fn.key, shared: sab } };
+    }
+    const run = this.#piscina.run(task, signal ? { signal } : {});
+    return Promise.race([run, this.#brokenSignal]).catch((cause: unknown) => {
+      if (signal?.aborted) throw signal.reason;
+      if (cause instanceof WorkerError) throw cause;
+      throw new WorkerError(describeFailure(cause, this.options), { cause });
+    });
+  }
+
+  fnBytesPosted(): number {
+    return this.#fnBytes;
+  }
+
+  async close(): Promise<void> {
+    await this.#piscina.close();
+  }
+
+  async terminate(): Promise<void> {
+    await this.#piscina.destroy();
+  }
+
+  #onWorkerFailure(error: unknown): void {
+    if (this.#broken) return;
+    if (this.#piscina.threads.length > 0) {
+      process.emitWarning(`teleport: a worker thread failed outside any task and was replaced: ${text(error)}`, { type: 'TeleportWarning' });
+      return;
+    }
+    this.#broken = new WorkerError(`teleport: worker threads cannot start (${WORKER_URL}): ${text(error)}`, { cause: error });
+    this.#breakPool(this.#broken);
+  }
+}
+
+function describeFailure(cause: unknown, options: BackendOptions): string {
+  const code = (cause as { code?: string } | null)?.code;
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    const limit = options.resourceLimits?.maxOldGenerationSizeMb;
+    return `teleport: the worker thread ran out of memory${limit ? ` (resourceLimits.maxOldGenerationSizeMb = ${limit})` : ''} while running the task; it was replaced`;
+  }
+  const m = /worker exited with code: (-?\d+)/i.exec(cause instanceof Error ? cause.message : String(cause));
+  if (m) return `teleport: the worker thread exited with code ${m[1]} while running the task (process.exit?); it was replaced`;
+  if (cause instanceof Error && /terminat/i.test(cause.message)) return `teleport: the worker thread was terminated while running the task (${cause.message})`;
+  return `teleport: the worker thread crashed while running the task: ${text(cause)} (an uncaught exception, e.g. thrown from a timer); it was replaced`;
+}
+
+function text(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  try {
+    return String(cause);
+  } catch {
+    return 'unknown failure';
+  }
+}

@@ -1,0 +1,59 @@
+// The task protocol every backend speaks (worker threads and child processes alike): messages
+// carry pickled payloads as v8-serialized bytes, and the function of a call is sent once per
+// worker (by key; threads share its bytes through a SharedArrayBuffer).
+import v8 from 'node:v8';
+import { pack, unpack } from './pickle.js';
+import type { Packet } from './packet.js';
+
+/** The function of one pool call, shared by all of its messages. */
+export interface FnRef {
+  /** unique per call: a worker caches the revived function under it */
+  key: string;
+  /** the function's packet bytes; processes get them in the first message to each child */
+  bytes?: Uint8Array;
+  /** threads: the same bytes in shared memory, so no message copies them */
+  shared?: SharedArrayBuffer;
+}
+
+export interface Task {
+  /**
+   * 'call': payload is [fn, args] (Pool.run; one packet, so identity between the function's
+   * captures and the arguments is kept); 'each': payload is items, fn(item, start + i);
+   * 'star': payload is argument lists, fn(...args).
+   */
+  mode: 'call' | 'each' | 'star';
+  fn?: FnRef;
+  payload: Uint8Array;
+  start: number;
+}
+
+export type Reply =
+  /** loaded: the worker revived the call's function for this message; ms: time spent in the items */
+  | { ok: true; payload: Uint8Array; loaded?: boolean; ms?: number }
+  | { ok: false; payload: Uint8Array; index?: number; loaded?: boolean }
+  /** the worker does not have fn `key` cached and the message did not carry it: resend with bytes */
+  | { ok: false; missing: string };
+
+/** What every worker gets when it starts. */
+export interface WorkerInit {
+  /** URL of the program's entry script: loaded dry, never run, in workers */
+  main?: string;
+  /** pickled `setup` function, run once per worker before its first task */
+  setup?: Uint8Array;
+}
+
+export function encode(value: unknown, label?: string): Uint8Array {
+  const b = v8.serialize(pack(value, label));
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+export function decode(bytes: Uint8Array): Promise<unknown> {
+  return unpack(v8.deserialize(bytes) as Packet);
+}
+
+/** Copies bytes into shared memory (threads read them without a copy per message). */
+export function share(bytes: Uint8Array): SharedArrayBuffer {
+  const sab = new SharedArrayBuffer(bytes.byteLength);
+  new Uint8Array(sab).set(bytes);
+  return sab;
+}
