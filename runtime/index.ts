@@ -4,6 +4,8 @@ import { pack, unpackSync } from './pickle.js';
 import { FormatError } from './errors.js';
 
 export { Pool, range } from './pool.js';
+export { progressBar } from './progress.js';
+export type { ProgressBar, ProgressBarOptions } from './progress.js';
 export type { PoolOptions, MapOptions, CallOptions, ProgressEvent, PoolStats } from './pool.js';
 export { noSerialize, serialize, deserialize, pack, unpack } from './pickle.js';
 export { UnserializableError, FormatError, VersionSkewError, UnknownModuleError, WorkerError } from './errors.js';

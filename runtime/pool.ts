@@ -118,7 +118,7 @@ export class Pool {
     return this.#operation(async (): Promise<Awaited<R>> => {
       assertFunction(fn, 'Pool.run');
       if (!Array.isArray(args)) throw new TypeError(`Pool.apply: args must be an array, received ${show(args)}`);
-      const signal = taskSignal(options, undefined);
+      const signal = taskSignal(options);
       signal?.throwIfAborted();
       const payload = encode([fn, args], 'task');
       const reply = await this.#exec({ mode: 'call', payload, start: 0 }, signal, options, 'the task', true);
@@ -257,11 +257,8 @@ export class Pool {
     if (options.chunkSize !== undefined) checkChunkSize(options.chunkSize);
     if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TypeError(`${where}: onProgress must be a function`);
     const input = iterate(items, where);
-    const stop = new AbortController();
     const user = options.signal;
-    const onUserAbort = () => stop.abort(user!.reason);
     user?.throwIfAborted();
-    user?.addEventListener('abort', onUserAbort, { once: true });
     const fnRef: FnRef = { key: randomUUID(), bytes: encode(fn, `${where} function`) };
     const total = knownLength(items);
     const chunker = new Chunker(this.size, total, options.chunkSize);
@@ -276,7 +273,7 @@ export class Pool {
     try {
       for (;;) {
         while (!exhausted && pending.size < window && (!ordered || seq - due < window)) {
-          stop.signal.throwIfAborted();
+          user?.throwIfAborted();
           const want = chunker.next();
           const chunk = await input.take(want);
           if (chunk.length < want) exhausted = true;
@@ -284,7 +281,7 @@ export class Pool {
           const s = seq++;
           const start = next;
           next += chunk.length;
-          const p = this.#sendChunk(fnRef, chunk, start, mode, chunker, stop.signal, options, where, tracked).then((values) => ({ seq: s, start, values }));
+          const p = this.#sendChunk(fnRef, chunk, start, mode, chunker, options, where, tracked).then((values) => ({ seq: s, start, values }));
           p.catch(noop); // observed through the race below; never an unhandled rejection
           pending.set(s, p);
         }
@@ -305,14 +302,14 @@ export class Pool {
         }
       }
     } finally {
-      user?.removeEventListener('abort', onUserAbort);
-      if (pending.size > 0) stop.abort(new DOMException(`${where} stopped`, 'AbortError'));
+      // Chunks still running when we stop early (an item failed, the consumer broke out of an
+      // imap) finish on their own and are discarded: stopping them would cost their workers.
       if (!exhausted) await input.close();
     }
   }
 
-  async #sendChunk(fnRef: FnRef, chunk: unknown[], start: number, mode: Mode, chunker: Chunker, stop: AbortSignal, options: MapOptions, where: string, tracked: boolean): Promise<unknown[]> {
-    const signal = taskSignal(options, stop);
+  async #sendChunk(fnRef: FnRef, chunk: unknown[], start: number, mode: Mode, chunker: Chunker, options: MapOptions, where: string, tracked: boolean): Promise<unknown[]> {
+    const signal = taskSignal(options);
     const payload = encode(chunk, `${where} items ${start}–${start + chunk.length - 1}`);
     const reply = await this.#exec({ mode, fn: fnRef, payload, start }, signal, options, `${where} items ${start}–${start + chunk.length - 1}`, tracked);
     if ('missing' in reply) throw new Error('teleport: internal error: backend returned a missing-function reply');
@@ -323,10 +320,10 @@ export class Pool {
   }
 }
 
-/** The signal one message runs under: the call's stop signal, the user's signal and the timeout. */
-function taskSignal(options: CallOptions, stop: AbortSignal | undefined): AbortSignal | undefined {
+/** The signal one message runs under: the user's signal and the per-message timeout. */
+function taskSignal(options: CallOptions): AbortSignal | undefined {
   if (options.timeout !== undefined && !(options.timeout > 0)) throw new RangeError(`timeout must be a positive number of ms, received ${show(options.timeout)}`);
-  const signals = [stop ?? options.signal, options.timeout === undefined ? undefined : AbortSignal.timeout(options.timeout)].filter((s): s is AbortSignal => !!s);
+  const signals = [options.signal, options.timeout === undefined ? undefined : AbortSignal.timeout(options.timeout)].filter((s): s is AbortSignal => !!s);
   return signals.length > 1 ? AbortSignal.any(signals) : signals[0];
 }
 

@@ -11,6 +11,7 @@ export class ThreadsBackend implements Backend {
   readonly #piscina: Piscina<Task, Reply>;
   readonly #shared = new WeakMap<FnRef, SharedArrayBuffer>();
   #fnBytes = 0;
+  #terminated = false;
   #broken: WorkerError | undefined;
   readonly #brokenSignal: Promise<never>;
   #breakPool!: (error: WorkerError) => void;
@@ -52,6 +53,7 @@ export class ThreadsBackend implements Backend {
     return Promise.race([run, this.#brokenSignal]).catch((cause: unknown) => {
       if (signal?.aborted) throw signal.reason;
       if (cause instanceof WorkerError) throw cause;
+      if (this.#terminated) throw new WorkerError('teleport: the pool was terminated while the task was running', { cause });
       throw new WorkerError(describeFailure(cause, this.options), { cause });
     });
   }
@@ -65,6 +67,7 @@ export class ThreadsBackend implements Backend {
   }
 
   async terminate(): Promise<void> {
+    this.#terminated = true;
     await this.#piscina.destroy();
   }
 

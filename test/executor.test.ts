@@ -1,0 +1,81 @@
+// The executor API in real workers, through the public API (fixtures/programs/executor.ts):
+// setup, starmap, imap (ordered, lazy, infinite input), imapUnordered, progress, item errors,
+// abort, timeout, crashes (exit, uncaught timer exception, out of memory), back-pressure, large
+// captures sent once per worker, close and terminate.
+import { describe, expect, it } from 'vitest';
+import { build, jsonLines, run } from './support/build.js';
+
+const backends = ['threads'] as const;
+
+describe.each(backends)('executor on %s', (backend) => {
+  let byName: Record<string, unknown> = {};
+
+  it('runs every scenario', async () => {
+    const r = run(await build('fixtures/programs/executor.ts', 'esbuild'), { TP_BACKEND: backend });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    byName = Object.fromEntries(jsonLines(r.stdout).map((l) => [l.name, (l as unknown as { value: unknown }).value]));
+  });
+
+  it('setup runs exactly once per worker, and may be a closure', () => {
+    expect(byName['setup once per worker']).toEqual({ workers: 2, runs: [1], greeting: 'hello' });
+  });
+
+  it('starmap, imap (ordered), imapUnordered (as ready), async iterable input', () => {
+    expect(byName['starmap']).toEqual([6, 20, 42]);
+    expect(byName['imap keeps order']).toEqual([0, 10, 20, 30, 40]);
+    expect(byName['imapUnordered yields as ready']).toEqual({ first: 1, last: 0, sorted: [0, 1, 2, 3, 4, 5] });
+    expect(byName['map over an async iterable']).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('imap consumes an infinite generator lazily', () => {
+    expect(byName['imap over an infinite generator']).toEqual({ n: 1000, last: 999 * 999, pulledBound: true });
+  });
+
+  it('onProgress reports done/total after each message', () => {
+    expect(byName['onProgress']).toEqual({ count: 10, last: { done: 100, total: 100 }, monotonic: true });
+  });
+
+  it('a failing item keeps its class and names its index', () => {
+    expect(byName['map failure names the item']).toEqual({ cls: 'RangeError', name: 'RangeError', message: 'unlucky [map item 13]', itemIndex: 13 });
+  });
+
+  it('abort stops running tasks and rejects with AbortError; timeout rejects with TimeoutError; the pool stays usable', () => {
+    expect(byName['abort']).toMatchObject({ name: 'AbortError', fast: true });
+    expect(byName['usable after abort']).toBe(2);
+    expect(byName['timeout']).toMatchObject({ name: 'TimeoutError' });
+    expect((byName['timeout'] as { message: string }).message).toContain('timed out after 200 ms');
+    expect(byName['usable after timeout']).toBe(3);
+  });
+
+  it('a crashing worker fails only its own task, with the cause named; the others complete', () => {
+    const [exit, ok1, timer, ok2, oom, mapped] = byName['crashes'] as { ok: boolean; v?: unknown; e?: { cls: string; message: string } }[];
+    expect(exit.e).toMatchObject({ cls: 'WorkerError' });
+    expect(exit.e!.message).toMatch(/exited with code 3/);
+    expect(ok1).toEqual({ ok: true, v: 42 });
+    expect(timer.e!.cls).toBe('WorkerError');
+    expect(timer.e!.message).toContain('boom from a timer');
+    expect(ok2).toEqual({ ok: true, v: 42 });
+    expect(oom.e!.cls).toBe('WorkerError');
+    expect(oom.e!.message).toMatch(/out of memory/);
+    expect(mapped).toEqual({ ok: true, v: [0, 3, 6, 9, 12, 15, 18, 21, 24, 27] });
+    expect(byName['usable after crashes']).toBe(0);
+  });
+
+  it('maxQueue bounds outstanding tasks (callers wait)', () => {
+    expect(byName['maxQueue']).toEqual({ results: [0, 1, 2, 3, 4, 5], tasks: 6 });
+  });
+
+  it('a 50 MB capture crosses to each worker once per call, not once per item', () => {
+    const r = byName['large capture'] as { ok: boolean; bytesPosted: number; fnLoads: number; tasks: number };
+    expect(r.ok).toBe(true);
+    expect(r.fnLoads).toBeLessThanOrEqual(2);
+    expect(r.bytesPosted).toBeLessThan(2 * 50 * 1024 * 1024 + 1_000_000);
+    expect(r.bytesPosted).toBeGreaterThan(50 * 1024 * 1024);
+  });
+
+  it('close rejects new work; terminate rejects running work with a WorkerError', () => {
+    expect(byName['closed pool']).toMatchObject({ message: 'Pool is closed' });
+    expect(byName['terminate']).toMatchObject({ cls: 'WorkerError' });
+  });
+});
