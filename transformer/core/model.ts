@@ -4,6 +4,9 @@
 import { analyze, type Scope, type Variable } from '@typescript-eslint/scope-manager';
 import { afterDirectives, contains, parentOf, walk, type Node, type TSESTree } from './walk.js';
 
+/** captured bindings above which a scope's reader is built once per scope instance, not per site */
+export const BIG_SCOPE = 8;
+
 export type UnitKind = 'arrow' | 'function' | 'declaration' | 'class' | 'class-declaration' | 'object-method';
 
 export interface Unit {
@@ -62,7 +65,20 @@ export interface ModuleModel {
   unitOfFn: Map<Node, Unit>;
 }
 
+/** `(function () {…})()`, `(() => {…})()`, `(function () {…}).call(this)`: never a value anyone can send. */
+function isImmediatelyInvoked(node: Node): boolean {
+  const p = parentOf(node);
+  if (!p) return false;
+  if ((p.type === 'CallExpression' || p.type === 'NewExpression') && p.callee === node) return true;
+  if (p.type === 'MemberExpression' && p.object === node && !p.computed && p.property.type === 'Identifier' && (p.property.name === 'call' || p.property.name === 'apply')) {
+    const g = parentOf(p);
+    return !!g && g.type === 'CallExpression' && g.callee === p;
+  }
+  return false;
+}
+
 function unitKind(node: Node): UnitKind | null {
+  if ((node.type === 'ArrowFunctionExpression' || node.type === 'FunctionExpression') && isImmediatelyInvoked(node)) return null;
   switch (node.type) {
     case 'ArrowFunctionExpression':
       return 'arrow';
@@ -254,6 +270,9 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
     const body = (env.scope.type === 'for' || env.scope.type === 'catch') ? (env.scope.block as { body: Node }).body : null;
     env.declScope = (body && sm.acquire(body as never, true)) || env.scope;
   }
+  // A scope with many captured bindings gets its reader once, where its cache is declared, so the
+  // reader's text (a case per binding) is not repeated at every closure it contains.
+  for (const env of envScopes) if (env.mode === 'cached' && env.slots.length > BIG_SCOPE) env.eager = true;
   const shadowed = (site: Scope, env: EnvScope): boolean => {
     for (let s: Scope | null = site; s && s !== env.scope; s = s.upper) {
       const ownThis = (s.type === 'function' && s.block.type !== 'ArrowFunctionExpression') || s.type === 'class-field-initializer' || s.type === 'class-static-block';
