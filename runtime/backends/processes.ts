@@ -1,6 +1,6 @@
-// Child-process backend: up to `size` forked children (runtime/child.js) fed from one FIFO queue,
-// one task per child at a time. Children start on demand (when a task waits and none is idle)
-// and are replaced the same way after they die; a death becomes a WorkerError saying why.
+// Child-process backend: `size` forked children (runtime/child.js) fed from one FIFO queue, one
+// task per child at a time. Like threads, children start with the pool and are replaced when they
+// die (with idleTimeout: on demand); a death becomes a WorkerError saying why.
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -49,16 +49,20 @@ export class ProcessesBackend implements Backend {
   readonly #queue: Job[] = [];
   readonly #children = new Set<Child>(); // usable: starting, idle or busy
   readonly #alive = new Set<Child>(); // every process not yet exited (usable or stopping)
-  readonly #idle: Child[] = []; // a stack: the most recently used child is reused first
+  readonly #idle: Child[] = []; // in the order they became idle
   readonly #execArgv: string[];
   readonly #drained: (() => void)[] = [];
   #nextId = 0;
   #fnBytes = 0;
   #closed = false;
   #terminated = false;
+  /** keep `size` children running; else start them only for waiting tasks (idleTimeout, or after a child failed to start) */
+  #eager: boolean;
 
   constructor(readonly options: BackendOptions) {
     this.#execArgv = execArgv(options.resourceLimits);
+    this.#eager = options.idleTimeout === undefined;
+    this.#pump();
   }
 
   exec(task: Task, signal?: AbortSignal): Promise<Reply> {
@@ -98,15 +102,18 @@ export class ProcessesBackend implements Backend {
 
   // ---------- internals ----------
 
-  /** Gives waiting tasks to idle children and starts children for the rest (up to size). */
+  /** Gives waiting tasks to idle children and starts children (up to size). */
   #pump(): void {
-    while (this.#queue.length > 0 && this.#idle.length > 0) this.#send(this.#idle.pop()!, this.#queue.shift()!, false);
+    while (this.#queue.length > 0 && this.#idle.length > 0) this.#send(this.#idle.shift()!, this.#queue.shift()!, false);
     let starting = 0;
     for (const child of this.#children) if (!child.ready) starting++;
-    while (!this.#terminated && this.#queue.length > starting && this.#children.size < this.options.size) {
-      this.#spawn();
+    const eager = this.#eager && !this.#closed;
+    while (!this.#terminated && this.#children.size < this.options.size && (eager || this.#queue.length > starting)) {
+      if (!this.#spawn()) break;
       starting++;
     }
+    // a starting child keeps this process alive only while tasks wait for it
+    for (const child of this.#children) if (!child.ready) hold(child.proc, this.#queue.length > 0);
     if (!this.#busy()) for (const resolve of this.#drained.splice(0)) resolve();
   }
 
@@ -114,15 +121,16 @@ export class ProcessesBackend implements Backend {
     return this.#queue.length > 0 || [...this.#alive].some((child) => child.job);
   }
 
-  #spawn(): void {
+  #spawn(): boolean {
     let proc: ChildProcess;
     try {
       proc = fork(fileURLToPath(CHILD_ENTRY), [], {
         serialization: 'advanced', execArgv: this.#execArgv, stdio: ['inherit', 'inherit', 'pipe', 'ipc'],
       });
     } catch (error) {
+      this.#eager = false;
       this.#failQueue(new WorkerError(`teleport: cannot start a child process: ${text(error)}`, { cause: error }));
-      return;
+      return false;
     }
     let exited!: () => void;
     const child: Child = {
@@ -139,14 +147,12 @@ export class ProcessesBackend implements Backend {
     });
     (proc.stderr as Socket).unref(); // the channel and the process handle decide liveness
     proc.on('message', (message: ChildMessage) => this.#onMessage(child, message));
-    // The channel closed while we still use the child (a task called process.disconnect()?):
-    // no reply can come back, so end it.
-    // (A dying child disconnects too, so give its exit a moment to arrive first.)
+    // The channel closed though we did not close it: a crash (its exit follows at once) or a task
+    // that called process.disconnect() (no reply can come back: end it).
     proc.on('disconnect', () => {
       if (child.stopping) return;
       child.disconnected = true;
-      this.#remove(child);
-      this.#pump();
+      this.#lost(child);
       setTimeout(() => {
         if (child.stopping || !this.#alive.has(child) || proc.exitCode !== null || proc.signalCode !== null) return;
         child.cause = 'closed its IPC channel (process.disconnect()?) and was killed';
@@ -163,21 +169,22 @@ export class ProcessesBackend implements Backend {
       exited();
     };
     proc.on('exit', (code, signal) => {
-      this.#remove(child); // no new task may go to it
+      if (!child.stopping) this.#lost(child);
       if (proc.stderr!.closed) return finish(code, signal);
       proc.stderr!.once('close', () => finish(code, signal));
       timer = setTimeout(() => finish(code, signal), 500);
-      this.#pump();
     });
     proc.on('error', (error) => {
       if (proc.pid === undefined) finish(null, null, error); // it never started
     });
+    return true;
   }
 
   #onMessage(child: Child, message: ChildMessage): void {
     if ('ready' in message) {
       if (!this.#children.has(child)) return; // stopped while starting
       child.ready = true;
+      this.#eager = this.options.idleTimeout === undefined;
       child.proc.send({ init: this.options.init });
       this.#becomeIdle(child);
       return;
@@ -252,6 +259,13 @@ export class ProcessesBackend implements Backend {
     return child.gone;
   }
 
+  /** A child is dying on its own: out of service now, replaced now (the verdict on its task may wait for its stderr). */
+  #lost(child: Child): void {
+    this.#remove(child);
+    if (child.ready) this.#pump();
+    else this.#eager = false; // it failed to start: see #onExit
+  }
+
   /** Takes the child out of service (it gets no more tasks). */
   #remove(child: Child): void {
     this.#children.delete(child);
@@ -274,11 +288,14 @@ export class ProcessesBackend implements Backend {
       this.#settle(job).reject(new WorkerError(why, { cause: error }));
     } else if (!child.stopping && !this.#terminated) {
       const why = error ? text(error) : code !== null ? `exited with code ${code}` : `was killed by ${signal}`;
-      const ready = [...this.#children].some((c) => c.ready);
-      if (!child.ready && !ready) {
-        this.#failQueue(new WorkerError(`teleport: child processes cannot start (${fileURLToPath(CHILD_ENTRY)}): the first one ${why}${excerpt(child.stderr)}`, { cause: error }));
+      if (!child.ready) {
+        // no respawning in a loop: the tasks waiting fail, later ones try again
+        this.#eager = false;
+        const failure = `teleport: a child process cannot start (${fileURLToPath(CHILD_ENTRY)}): it ${why}${excerpt(child.stderr)}`;
+        if (this.#queue.length > 0) this.#failQueue(new WorkerError(failure, { cause: error }));
+        else process.emitWarning(failure, { type: 'TeleportWarning' });
       } else {
-        process.emitWarning(`teleport: child process ${pid} ${why} while idle; a new one starts when needed`, { type: 'TeleportWarning' });
+        process.emitWarning(`teleport: child process ${pid} ${why} while idle; it will be replaced`, { type: 'TeleportWarning' });
       }
     }
     this.#pump();
