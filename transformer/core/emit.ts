@@ -39,7 +39,39 @@ export class Emitter {
 
   /** Insertion after `pos` that belongs to `owner` (sorted innermost first when several share a position). */
   private tail(pos: number, text: string, owner: Node, depth: number): void {
-    this.tails.push({ pos, depth, text, owner });
+    const t = { pos, depth, text, owner };
+    this.tails.push(t);
+    const at = this.tailsAt.get(pos);
+    if (at) at.push(t);
+    else this.tailsAt.set(pos, [t]);
+  }
+  private readonly tailsAt = new Map<number, Tail[]>();
+
+  // lookups built once (the transform must stay linear on large files)
+  private readonly childUnits = new Map<Unit, Unit[]>();
+  private readonly envOfArrow = new Map<Node, EnvScope>();
+  private readonly envOfScope = new Map<unknown, EnvScope>();
+  private readonly cachedEnvOfBlock = new Map<Node, EnvScope>();
+  private readonly slotOfVar = new Map<Variable, [EnvScope, number]>();
+
+  private index(): void {
+    for (const u of this.model.units) {
+      if (!u.parent) continue;
+      const list = this.childUnits.get(u.parent);
+      if (list) list.push(u);
+      else this.childUnits.set(u.parent, [u]);
+    }
+    for (const e of this.model.envScopes) {
+      this.envOfScope.set(e.scope, e);
+      if (e.expressionArrow) this.envOfArrow.set(e.expressionArrow, e);
+      e.vars.forEach((v, i) => { if (v !== 'this') this.slotOfVar.set(v, [e, i]); });
+      if (e.mode === 'cached' && e.declAt !== undefined) {
+        const block = e.scope.block as Node;
+        if (!this.cachedEnvOfBlock.has(block)) this.cachedEnvOfBlock.set(block, e);
+        const body = (block as TSESTree.FunctionLike).body as Node | undefined;
+        if (body && !this.cachedEnvOfBlock.has(body)) this.cachedEnvOfBlock.set(body, e);
+      }
+    }
   }
 
   /** The reader of `env` as an expression evaluated at source position `pos` (see model step 6). */
@@ -60,6 +92,7 @@ export class Emitter {
   }
 
   run(): string {
+    this.index();
     this.dryGuards();
     this.directives();
     this.envDecls();
@@ -108,7 +141,7 @@ export class Emitter {
       if (!fn.body) continue;
       // nothing that could hold another directive may come before the body (parameters with functions)
       const paramsEnd = fn.body.range[0];
-      if (this.model.units.some((o) => o !== u && o.node.range[0] >= u.node.range[0] && o.node.range[1] <= paramsEnd)) continue;
+      if ((this.childUnits.get(u) ?? []).some((o) => o.node.range[1] <= paramsEnd)) continue;
       let directive = `${JSON.stringify('tp:' + this.info[u.index].id)};`;
       // a closure over a function or block scope answers the pickler's probe with its environment
       if (!moduleHome) directive += ` if (${T}$p) return ${T}.x(${this.envExpr(u.home, u.probe!.pos)});`;
@@ -116,7 +149,7 @@ export class Emitter {
       if (fn.body.type === 'BlockStatement') {
         this.s.appendLeft(fn.body.range[0] + 1, ` ${directive}`);
       } else {
-        const env = this.model.envScopes.find((e) => e.expressionArrow === fn);
+        const env = this.envOfArrow.get(fn);
         if (env) {
           this.arrowDirective.set(fn, directive); // envDecls opens the block
         } else {
@@ -164,7 +197,7 @@ export class Emitter {
       if (container.type === 'Program') continue; // emitted in the prologue
       const text = ' ' + list.join(' ');
       if (container.type === 'BlockStatement' || container.type === 'StaticBlock' || container.type === 'TSModuleBlock') {
-        const cached = this.model.envScopes.find((e) => e.mode === 'cached' && e.declAt !== undefined && (e.scope.block === container || (e.scope.block as TSESTree.FunctionLike).body === container));
+        const cached = this.cachedEnvOfBlock.get(container);
         const at = cached?.declAt ?? (container.type === 'BlockStatement' ? afterDirectives(container) : this.code.indexOf('{', container.range[0]) + 1);
         this.s.appendLeft(at, text);
       } else if (container.type === 'SwitchCase') {
@@ -324,7 +357,8 @@ export class Emitter {
   private copy(u: Unit): string {
     const [start, end] = u.node.range;
     let text = this.s.slice(start, end);
-    const own = this.tails.filter((t) => t.pos === end && contains(u.node, t.owner) && t.depth > nodeDepth(u.node) - 0.5)
+    const depth = nodeDepth(u.node);
+    const own = (this.tailsAt.get(end) ?? []).filter((t) => contains(u.node, t.owner) && t.depth > depth - 0.5)
       .sort((a, b) => b.depth - a.depth);
     for (const t of own) text += t.text;
     if (u.kind === 'class-declaration' && (u.node as TSESTree.ClassDeclaration).abstract) {
@@ -449,13 +483,13 @@ export class Emitter {
       const uses: [number, number[]][] = [];
       const byEnv = new Map<EnvScope, number[]>();
       for (const v of u.captures) {
-        const env = this.model.envScopes.find((e) => e.vars.includes(v))!;
+        const [env, slot] = this.slotOfVar.get(v)!;
         const list = byEnv.get(env) ?? [];
-        list.push(env.vars.indexOf(v));
+        list.push(slot);
         byEnv.set(env, list);
       }
       for (const s of u.thisScopes) {
-        const env = this.model.envScopes.find((e) => e.scope === s)!;
+        const env = this.envOfScope.get(s)!;
         const list = byEnv.get(env) ?? [];
         list.push(env.vars.indexOf('this'));
         byEnv.set(env, list);

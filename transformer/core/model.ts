@@ -105,6 +105,8 @@ function unitKind(node: Node): UnitKind | null {
 
 export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
   const sm = analyze(ast, { sourceType: 'module', lib: [] });
+  const fieldScopes = new Map<Node, Scope>();
+  for (const sc of sm.scopes) if (sc.type === 'class-field-initializer') fieldScopes.set(sc.block as Node, sc);
   const units: Unit[] = [];
   const unitOfFn = new Map<Node, Unit>();
 
@@ -186,13 +188,14 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
   function scopeOfProvider(provider: Node): Scope | null {
     // a field initializer's scope has the value as its block; when the value is an arrow, the
     // arrow's own function scope shares that block and `acquire(…, true)` would return it
-    if (isFieldValue(provider)) return sm.scopes.find((s) => s.type === 'class-field-initializer' && s.block === provider) ?? null;
+    if (isFieldValue(provider)) return fieldScopes.get(provider) ?? null;
     return sm.acquire(provider as never, true) ?? null;
   }
 
   // 4. env scopes
   const envByScope = new Map<Scope, EnvScope>();
   const moduleScope = sm.scopes.find((s) => s.type === 'module')!;
+
   const moduleEnv: EnvScope = {
     index: 0, scope: moduleScope, parent: null, depth: 0, slots: [], vars: [], mode: 'module', children: [], units: [],
   };
@@ -249,7 +252,7 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
   // unsendable rather than ever reading the wrong binding.
   const scopeAround = (node: Node): Scope => {
     if (isFieldValue(node)) {
-      const field = sm.scopes.find((s) => s.type === 'class-field-initializer' && s.block === node);
+      const field = fieldScopes.get(node);
       if (field) return field;
     }
     for (let n = parentOf(node); n; n = parentOf(n)) {
