@@ -35,6 +35,7 @@ export function transformModule(code: string, fileName: string, options: Transfo
   const diagnostics: Diagnostic[] = [];
 
   // IDs: semantic path + ordinal among identical paths, or an explicit @teleport name
+  const tagged = (ast.comments ?? []).filter((c) => c.type === 'Block' && c.value.includes('@teleport'));
   const seen = new Map<string, number>();
   const explicit = new Map<string, number>();
   const info = model.units.map((u) => {
@@ -42,7 +43,7 @@ export function transformModule(code: string, fileName: string, options: Transfo
     const n = seen.get(p) ?? 0;
     seen.set(p, n + 1);
     if (n > 0) p += '#' + n;
-    const name = explicitName(u, ast.comments ?? [], code);
+    const name = tagged.length ? explicitName(u, tagged, code) : null;
     const text = code.slice(u.node.range[0], u.node.range[1]);
     const loc = u.node.loc.start;
     if (name) {
