@@ -75,6 +75,10 @@ describe.each(backends)('executor on %s', (backend) => {
     expect(r.bytesPosted).toBeGreaterThan(50 * 1024 * 1024);
   });
 
+  it('idleTimeout stops idle workers; a replacement runs setup again', () => {
+    expect(byName['idleTimeout']).toEqual({ newWorker: true, setupAgain: true });
+  });
+
   it('close rejects new work; terminate rejects running work with a WorkerError', () => {
     expect(byName['closed pool']).toMatchObject({ message: 'Pool is closed' });
     expect(byName['terminate']).toMatchObject({ cls: 'WorkerError' });
