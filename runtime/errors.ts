@@ -32,3 +32,13 @@ export class UnknownModuleError extends Error {
 export class WorkerError extends Error {
   override name = 'WorkerError';
 }
+
+/** "Name: message" of whatever a platform API rejected with, for error messages. */
+export function causeText(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  try {
+    return String(cause);
+  } catch {
+    return 'unknown failure';
+  }
+}

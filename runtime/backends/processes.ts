@@ -4,7 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { WorkerError } from '../errors.js';
+import { WorkerError, causeText as text } from '../errors.js';
 import type { Reply, Task } from '../protocol.js';
 import type { Backend, BackendOptions } from './types.js';
 
@@ -365,11 +365,3 @@ function excerpt(stderr: string): string {
   return shown ? `. Its stderr:\n${shown}` : '';
 }
 
-function text(cause: unknown): string {
-  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
-  try {
-    return String(cause);
-  } catch {
-    return 'unknown failure';
-  }
-}

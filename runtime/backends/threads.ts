@@ -1,7 +1,7 @@
 // Worker-thread backend: a piscina pool whose workers run runtime/worker.js. Piscina replaces a
 // worker that dies; this class turns its failures into WorkerErrors that say what happened.
 import { Piscina } from 'piscina';
-import { WorkerError } from '../errors.js';
+import { WorkerError, causeText as text } from '../errors.js';
 import { share, type FnRef, type Reply, type Task } from '../protocol.js';
 import type { Backend, BackendOptions } from './types.js';
 
@@ -94,11 +94,3 @@ function describeFailure(cause: unknown, options: BackendOptions): string {
   return `teleport: the worker thread crashed while running the task: ${text(cause)} (an uncaught exception, e.g. thrown from a timer); it was replaced`;
 }
 
-function text(cause: unknown): string {
-  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
-  try {
-    return String(cause);
-  } catch {
-    return 'unknown failure';
-  }
-}
