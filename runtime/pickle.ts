@@ -7,6 +7,7 @@ import { FormatError, UnknownModuleError, UnserializableError, VersionSkewError 
 import { BOUND, ENV, META, OWNER, PRIVATE, buildId, modules, probed, restoring, unitsById, type MemberMeta, type ModuleRecord, type Reader, type ScopeInstance, type UnitMeta } from './registry.js';
 import { FORMAT_VERSION, type Packet } from './packet.js';
 import { tagMembers } from './hooks.js';
+import { types } from 'node:util';
 
 /** Key that marks a reduced record; user objects that happen to own it are escaped. */
 const TAG = '\u0000tp';
@@ -16,13 +17,22 @@ export const serialize: unique symbol = Symbol.for('teleport.serialize') as neve
 export const deserialize: unique symbol = Symbol.for('teleport.deserialize') as never;
 
 const noSerializeSet = new WeakSet<object>();
+/** false until noSerialize is first called: until then the reducer skips the WeakSet lookup per object */
+let noSerializeUsed = false;
 /** Marks an object or function so that it is sent as `undefined` (like a transient field). */
 export function noSerialize<T extends object>(value: T): T {
+  noSerializeUsed = true;
   noSerializeSet.add(value);
   return value;
 }
 
 type Rec = { [TAG]: string; [k: string]: unknown };
+/**
+ * One step of the path to the value being reduced, formatted only when an error needs it: a
+ * string is a property key (`.key`), a number an array index (`[i]`), `[text]` any other step.
+ */
+type Seg = string | number | [string];
+const formatSeg = (s: Seg): string => (typeof s === 'string' ? '.' + s : typeof s === 'number' ? `[${s}]` : s[0]);
 type AnyFn = Function & { [META]?: UnitMeta | MemberMeta; [ENV]?: Reader; [OWNER]?: Function };
 
 const ERROR_NAMES = ['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError'] as const;
@@ -63,14 +73,16 @@ class Reducer {
   private envs = new Map<Reader, Rec>();
   readonly mods = new Set<string>();
   /** path segments from the root (or from the innermost capture) to the value being reduced */
-  private path: string[] = [];
+  private path: Seg[] = [];
+  /** true once a record (function, instance, symbol, …) was emitted: the receiver must revive */
+  tagged = false;
   /** innermost function whose captures are being reduced, for error messages */
   private context: UnitMeta | null = null;
 
   constructor(private rootLabel: string) {}
 
   fail(value: unknown, why?: string): never {
-    let segs = [...this.path];
+    let segs = this.path.map(formatSeg);
     if (!this.context && this.rootLabel === 'task') {
       // pool tasks are packed as [fn, args]: name the argument instead of the array slot
       if (segs[0] === '[1]' && segs[1]) segs = [`argument ${segs[1].slice(1, -1)}`, ...segs.slice(2)];
@@ -78,7 +90,7 @@ class Reducer {
     }
     const chain = [...segs, describe(value)].join(' → ');
     const head = this.context ? `${fnLabel(this.context)} captured ${chain}` : this.rootLabel === 'task' ? chain : `${this.rootLabel} → ${chain}`;
-    throw new UnserializableError(`${head}, which cannot be sent${why ? ` (${why})` : ''} (use an import, noSerialize, or a serialize hook)`, [...this.path]);
+    throw new UnserializableError(`${head}, which cannot be sent${why ? ` (${why})` : ''} (use an import, noSerialize, or a serialize hook)`, this.path.map(formatSeg));
   }
 
   reduce(v: unknown): unknown {
@@ -86,13 +98,13 @@ class Reducer {
     if (typeof v === 'symbol') return this.symbol(v);
     const seen = this.memo.get(v);
     if (seen !== undefined) return seen;
-    if (noSerializeSet.has(v as object)) return undefined;
+    if (noSerializeUsed && noSerializeSet.has(v as object)) return undefined;
     if (typeof v === 'function') return this.fn(v as AnyFn);
     return this.object(v as object);
   }
 
   private at<T>(segment: string, f: () => T): T {
-    this.path.push(segment);
+    this.path.push([segment]);
     try {
       return f();
     } finally {
@@ -101,6 +113,7 @@ class Reducer {
   }
 
   private symbol(s: symbol): unknown {
+    this.tagged = true;
     const key = Symbol.keyFor(s);
     if (key !== undefined) return { [TAG]: 'sym', k: key };
     for (const name of Object.getOwnPropertyNames(Symbol)) {
@@ -118,6 +131,7 @@ class Reducer {
       return obj;
     }
     if (typeof Buffer === 'function' && Buffer.isBuffer(obj)) {
+      this.tagged = true;
       const rec = { [TAG]: 'buf', v: new Uint8Array(obj.buffer, obj.byteOffset, obj.byteLength) };
       this.memo.set(obj, rec);
       return rec;
@@ -140,6 +154,7 @@ class Reducer {
       return out;
     }
     if (proto === null) {
+      this.tagged = true;
       const rec: Rec = { [TAG]: 'np', v: undefined };
       this.memo.set(obj, rec);
       rec.v = this.props(obj as Record<string, unknown>, {});
@@ -158,19 +173,32 @@ class Reducer {
       return obj;
     }
     if (Object.prototype.hasOwnProperty.call(obj, TAG)) {
+      this.tagged = true;
       const rec: Rec = { [TAG]: 'esc', v: undefined };
       this.memo.set(obj, rec);
-      rec.v = keys.map((k) => [k, this.at('.' + k, () => this.reduce(obj[k]))]);
+      rec.v = keys.map((k) => [k, this.prop(obj, k)]);
       return rec;
     }
     const out: Record<string, unknown> = {};
     this.memo.set(obj, out);
-    return this.props(obj, out);
+    return this.props(obj, out, keys);
   }
 
-  private props(obj: Record<string, unknown>, out: Record<string, unknown>): Record<string, unknown> {
-    for (const k of Object.keys(obj)) out[k] = this.at('.' + k, () => this.reduce(obj[k]));
+  private props(obj: Record<string, unknown>, out: Record<string, unknown>, keys = Object.keys(obj)): Record<string, unknown> {
+    for (let i = 0; i < keys.length; i++) out[keys[i]] = this.prop(obj, keys[i]);
     return out;
+  }
+
+  /** obj[k] reduced (hot: no closure, and primitives skip the path bookkeeping) */
+  private prop(obj: Record<string, unknown>, k: string): unknown {
+    const v = obj[k];
+    if (isPrimitive(v)) return v;
+    this.path.push(k);
+    try {
+      return this.reduce(v);
+    } finally {
+      this.path.pop();
+    }
   }
 
   private array(arr: unknown[]): unknown {
@@ -183,12 +211,24 @@ class Reducer {
     const out: unknown[] = new Array(arr.length);
     this.memo.set(arr, out);
     for (let i = 0; i < arr.length; i++) {
-      if (i in arr) out[i] = this.at(`[${i}]`, () => this.reduce(arr[i]));
+      if (!(i in arr)) continue;
+      const v = arr[i];
+      if (isPrimitive(v)) {
+        out[i] = v;
+        continue;
+      }
+      this.path.push(i);
+      try {
+        out[i] = this.reduce(v);
+      } finally {
+        this.path.pop();
+      }
     }
     return out;
   }
 
   private error(err: Error): unknown {
+    this.tagged = true;
     const rec: Rec = { [TAG]: 'err', c: undefined, m: err.message, s: err.stack };
     this.memo.set(err, rec);
     const ctor = Object.getPrototypeOf(err)?.constructor as AnyFn | undefined;
@@ -202,9 +242,12 @@ class Reducer {
   }
 
   private instance(obj: object, proto: object): unknown {
+    this.tagged = true;
     const ctor = Object.prototype.hasOwnProperty.call(proto, 'constructor') ? (proto as { constructor: AnyFn }).constructor : undefined;
-    const meta = ctor?.[META] as UnitMeta | undefined;
-    if (!ctor || !meta || !meta.mod || ctor.prototype !== proto) {
+    // a class, or a constructor function (`function Parser() {}` + prototype methods: pre-ES2015
+    // classes, common in shipped packages), which the transform identifies by its directive
+    const meta = ctor && (Object.prototype.hasOwnProperty.call(ctor, META) ? ctor[META] as UnitMeta : directiveMeta(ctor));
+    if (!ctor || !meta || !meta.mod || meta.kind === 'arrow' || ctor.prototype !== proto) {
       return this.fail(obj, ctor && ctor.name ? `class ${ctor.name} was not compiled with the Teleport transform` : 'its prototype is not a registered class');
     }
     const hook = (obj as { [serialize]?: () => unknown })[serialize];
@@ -219,6 +262,10 @@ class Reducer {
     this.memo.set(obj, rec);
     rec.c = this.fn(ctor);
     rec.v = this.props(obj as Record<string, unknown>, {});
+    // own properties keyed by registered or well-known symbols (immer's `[immerable] = true` field);
+    // other symbol keys cannot mean the same thing in a worker and are left out, as before
+    const syms = Object.getOwnPropertySymbols(obj).filter((k) => Object.prototype.propertyIsEnumerable.call(obj, k) && sendableSymbol(k));
+    if (syms.length) rec.y = syms.map((k) => [this.symbol(k), this.at(`[${String(k)}]`, () => this.reduce((obj as Record<symbol, unknown>)[k]))]);
     // #private fields, read through the accessors each class registered (most derived first)
     const priv: [unknown, unknown][] = [];
     for (let c: AnyFn | null = ctor; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
@@ -232,6 +279,7 @@ class Reducer {
   fn(fn: AnyFn): unknown {
     const seen = this.memo.get(fn);
     if (seen !== undefined) return seen;
+    this.tagged = true;
     const bound = Object.prototype.hasOwnProperty.call(fn, BOUND) ? (fn as unknown as Record<symbol, [Function, unknown, unknown[]]>)[BOUND] : undefined;
     if (bound) {
       const rec: Rec = { [TAG]: 'bnd', f: undefined, t: undefined, a: undefined };
@@ -258,7 +306,7 @@ class Reducer {
       return rec;
     }
     if (meta.unsendable) {
-      throw new UnserializableError(`${fnLabel(meta)} cannot be sent to a worker: ${meta.unsendable} (the transform left it as written; move what needs it out of the function)`, [...this.path]);
+      throw new UnserializableError(`${fnLabel(meta)} cannot be sent to a worker: ${meta.unsendable} (the transform left it as written; move what needs it out of the function)`, this.path.map(formatSeg));
     }
     const mod = meta.mod;
     this.mods.add(mod.url);
@@ -421,6 +469,7 @@ class Reviver {
         const obj = priv ? this.construct(cls, this.revive(priv[0][0]) as Function) : Object.create(cls.prototype);
         this.memo.set(r, obj);
         this.fill(r.v as Record<string, unknown>, obj);
+        for (const [k, x] of (r.y as [unknown, unknown][] | undefined) ?? []) (obj as Record<symbol, unknown>)[this.revive(k) as symbol] = this.revive(x);
         for (const [c, values] of priv ?? []) {
           const owner = this.revive(c) as unknown as Record<symbol, [unknown, (o: object, v: unknown[]) => void]>;
           owner[PRIVATE][1](obj, this.revive(values) as unknown[]);
@@ -577,6 +626,11 @@ class Reviver {
   }
 }
 
+/** Symbols that mean the same in every thread: registered (Symbol.for) and well-known ones. */
+function sendableSymbol(s: symbol): boolean {
+  return Symbol.keyFor(s) !== undefined || Object.getOwnPropertyNames(Symbol).some((n) => (Symbol as unknown as Record<string, unknown>)[n] === s);
+}
+
 const DIRECTIVE = /\{\s*["']tp:([^"']+)["']/;
 
 /** Metadata of a function identified by the `"tp:<id>"` directive the transform put in its body. */
@@ -619,11 +673,72 @@ function findDescriptor(target: object, key: string): PropertyDescriptor | undef
   return Object.getOwnPropertyDescriptor(target, key);
 }
 
+/**
+ * A packet may carry `flat: 1`: its data holds no records (no functions, instances, symbols,
+ * errors, …), so it is plain structured-clone data that needs no reviving. Readers that do not
+ * know the flag revive it anyway, which returns the same value.
+ */
+type MaybeFlat = Packet & { flat?: 1 };
+
+/**
+ * True when `value` is plain data that the reducer would hand to the structured clone unchanged
+ * (up to copying): primitives other than symbols, and plain objects (without the escape key),
+ * arrays, Maps and Sets of such values, and leaves (Date, RegExp, typed arrays, ArrayBuffer, …).
+ * Such a value is sent as it is, with no copy and no reviving. One pass with an explicit stack
+ * (deep data cannot overflow it), stopping at the first value that needs a record. Only containers
+ * that hold objects are remembered (for cycles and shared parts): all-primitive ones are leaves.
+ * Proxies and arguments objects are left to the reducer: the structured clone rejects them.
+ */
+function isPlainData(value: unknown): boolean {
+  if (isPrimitive(value)) return true;
+  let seen: Set<object> | undefined;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) return false; // function or symbol (primitives are never pushed)
+    if (noSerializeUsed && noSerializeSet.has(v)) return false;
+    if (seen !== undefined && seen.has(v)) continue;
+    const proto = Object.getPrototypeOf(v);
+    if (LEAF_PROTOS.has(proto)) continue;
+    const mark = stack.length;
+    if (proto === Object.prototype) {
+      if (types.isProxy(v) || types.isArgumentsObject(v)) return false;
+      // for-in: no key array per object (it also visits enumerable keys inherited from
+      // Object.prototype, which only makes the check stricter)
+      for (const k in v) {
+        if (k === TAG) return false;
+        const x = (v as Record<string, unknown>)[k];
+        if (!isPrimitive(x)) stack.push(x);
+      }
+    } else if (proto === Array.prototype && Array.isArray(v)) {
+      if (types.isProxy(v)) return false;
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (!isPrimitive(x)) stack.push(x);
+      }
+    } else if ((proto === Map.prototype || proto === Set.prototype) && !types.isProxy(v)) {
+      for (const x of proto === Map.prototype ? [...(v as Map<unknown, unknown>)].flat() : (v as Set<unknown>)) {
+        if (!isPrimitive(x)) stack.push(x);
+      }
+    } else {
+      return false;
+    }
+    if (stack.length > mark) (seen ??= new Set()).add(v);
+  }
+  return true;
+}
+
 /** Reduce a value into a Packet (structured-cloneable). `label` names the root in error messages. */
 export function pack(value: unknown, label = 'value'): Packet {
+  if (isPlainData(value)) {
+    const packet: MaybeFlat = { v: FORMAT_VERSION, build: buildId(), mods: [], data: value, flat: 1 };
+    return packet;
+  }
   const r = new Reducer(label);
   const data = r.reduce(value);
-  return { v: FORMAT_VERSION, build: buildId(), mods: [...r.mods], data };
+  const packet: MaybeFlat = { v: FORMAT_VERSION, build: buildId(), mods: [...r.mods], data };
+  if (!r.tagged) packet.flat = 1;
+  return packet;
 }
 
 function checkPacket(p: unknown): Packet {
@@ -646,6 +761,7 @@ export function unpackSync(packet: Packet): unknown {
       throw new UnknownModuleError(`payload needs module ${url}, which is not loaded in this thread (import it first, or use a Pool)`);
     }
   }
+  if ((p as MaybeFlat).flat === 1) return p.data;
   return new Reviver(p.build).revive(p.data);
 }
 
@@ -659,5 +775,6 @@ export async function unpack(packet: Packet): Promise<unknown> {
     await import(url);
     loaded.add(url);
   }
+  if ((p as MaybeFlat).flat === 1) return p.data;
   return new Reviver(p.build).revive(p.data);
 }

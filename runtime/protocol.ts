@@ -48,7 +48,31 @@ export function encode(value: unknown, label?: string): Uint8Array {
 }
 
 export function decode(bytes: Uint8Array): Promise<unknown> {
-  return unpack(v8.deserialize(bytes) as Packet);
+  return unpack(deserialize(bytes) as Packet);
+}
+
+/**
+ * Node's deserializer returns a typed array or DataView as a view into the input bytes when its
+ * offset happens to be aligned. A call's function bytes are one SharedArrayBuffer read by every
+ * worker, so such a view would be shared by all of them (a write in one worker would show in the
+ * others' copies): from shared memory, every view is copied into memory of its own.
+ */
+class PrivateViews extends v8.DefaultDeserializer {
+  _readHostObject(): unknown {
+    const view = (v8.DefaultDeserializer.prototype as unknown as { _readHostObject(): ArrayBufferView })._readHostObject.call(this);
+    if (!(view.buffer instanceof SharedArrayBuffer)) return view;
+    const copy = new Uint8Array(view.byteLength);
+    copy.set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+    const Ctor = view.constructor as new (buffer: ArrayBuffer, byteOffset: number, length: number) => ArrayBufferView;
+    return new Ctor(copy.buffer, 0, view instanceof DataView ? view.byteLength : view.byteLength / (view as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT);
+  }
+}
+
+function deserialize(bytes: Uint8Array): unknown {
+  if (!(bytes.buffer instanceof SharedArrayBuffer)) return v8.deserialize(bytes);
+  const d = new PrivateViews(bytes);
+  d.readHeader();
+  return d.readValue();
 }
 
 /** Copies bytes into shared memory (threads read them without a copy per message). */

@@ -11,6 +11,11 @@ export interface TeleportPluginOptions {
   root?: string;
   /** only transform files whose path matches (default: everything outside node_modules) */
   include?: RegExp;
+  /**
+   * also transform installed packages (files under node_modules), so that their functions can be
+   * sent too; default false. Narrow it with `include` (e.g. /node_modules\/marked\//).
+   */
+  nodeModules?: boolean;
   /** never transform files whose path matches */
   exclude?: RegExp;
   /** file name of the manifest written into outdir (default 'teleport-manifest.json'); false to skip */
@@ -44,7 +49,7 @@ export function teleport(options: TeleportPluginOptions = {}): Plugin {
       build.onResolve({ filter: /^teleport(\/.*)?$/ }, (args) => ({ path: args.path, external: true }));
 
       build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
-        if (args.namespace !== 'file' || !shouldTransform(args.path)) return undefined;
+        if (args.namespace !== 'file' || !shouldTransform(args.path, { nodeModules: options.nodeModules })) return undefined;
         if (options.include && !options.include.test(args.path)) return undefined;
         if (options.exclude && options.exclude.test(args.path)) return undefined;
         const source = await fs.readFile(args.path, 'utf8');

@@ -47,6 +47,17 @@ export class Emitter {
   }
   private readonly tailsAt = new Map<number, Tail[]>();
 
+  /**
+   * Insertion before `pos` (magic-string's appendLeft), with the length inserted at each position
+   * recorded: text inserted at the end of a unit belongs to what follows it (minified code has
+   * `function x(){}x.a=1`), and `copy` must leave it out.
+   */
+  private left(pos: number, text: string): void {
+    this.s.appendLeft(pos, text);
+    this.leftAt.set(pos, (this.leftAt.get(pos) ?? 0) + text.length);
+  }
+  private readonly leftAt = new Map<number, number>();
+
   // lookups built once (the transform must stay linear on large files)
   private readonly childUnits = new Map<Unit, Unit[]>();
   private readonly envOfArrow = new Map<Node, EnvScope>();
@@ -147,14 +158,14 @@ export class Emitter {
       if (!moduleHome) directive += ` if (${T}$p) return ${T}.x(${this.envExpr(u.home, u.probe!.pos)});`;
       this.directiveUnits.add(u);
       if (fn.body.type === 'BlockStatement') {
-        this.s.appendLeft(fn.body.range[0] + 1, ` ${directive}`);
+        this.left(fn.body.range[0] + 1, ` ${directive}`);
       } else {
         const env = this.envOfArrow.get(fn);
         if (env) {
           this.arrowDirective.set(fn, directive); // envDecls opens the block
         } else {
           const arrowTok = this.code.lastIndexOf('=>', fn.body.range[0]);
-          this.s.appendLeft(arrowTok + 2, ` { ${directive} return (`);
+          this.left(arrowTok + 2, ` { ${directive} return (`);
           this.tail(fn.range[1], ') }', fn, nodeDepth(fn) + 0.25);
         }
       }
@@ -169,10 +180,10 @@ export class Emitter {
         const arrow = env.expressionArrow;
         const arrowTok = this.code.lastIndexOf('=>', arrow.body.range[0]);
         const directive = this.arrowDirective.get(arrow) ?? '';
-        this.s.appendLeft(arrowTok + 2, ` { ${directive} let ${T}$e${env.index}${this.eagerInit(env)}; return (`);
+        this.left(arrowTok + 2, ` { ${directive} let ${T}$e${env.index}${this.eagerInit(env)}; return (`);
         this.tail(arrow.range[1], ') }', arrow, nodeDepth(arrow) + 0.25);
       } else {
-        this.s.appendLeft(env.declAt!, ` let ${T}$e${env.index}${this.eagerInit(env)};`);
+        this.left(env.declAt!, ` let ${T}$e${env.index}${this.eagerInit(env)};`);
       }
     }
   }
@@ -199,9 +210,9 @@ export class Emitter {
       if (container.type === 'BlockStatement' || container.type === 'StaticBlock' || container.type === 'TSModuleBlock') {
         const cached = this.cachedEnvOfBlock.get(container);
         const at = cached?.declAt ?? (container.type === 'BlockStatement' ? afterDirectives(container) : this.code.indexOf('{', container.range[0]) + 1);
-        this.s.appendLeft(at, text);
+        this.left(at, text);
       } else if (container.type === 'SwitchCase') {
-        this.s.appendLeft(container.consequent[0].range[0], text + ' ');
+        this.left(container.consequent[0].range[0], text + ' ');
       }
     }
   }
@@ -219,7 +230,7 @@ export class Emitter {
       const open = this.code.indexOf('(', callee.property.range[1]);
       // from the `.` (not from the end of the object node, which excludes its parentheses: `(a || b).bind(t)`)
       const dot = this.code.lastIndexOf('.', callee.property.range[0]);
-      this.s.appendLeft(n.range[0], `${T}.b(`);
+      this.left(n.range[0], `${T}.b(`);
       this.s.overwrite(dot, open + 1, ', ');
       return true;
     });
@@ -241,11 +252,11 @@ export class Emitter {
       if (!names.length) continue;
       const read = `($tp$o) => [${names.map((k) => `$tp$o.${k}`).join(', ')}]`;
       const write = `($tp$o, $tp$v) => { ${names.map((k, i) => `$tp$o.${k} = $tp$v[${i}];`).join(' ')} }`;
-      this.s.appendLeft(cls.body.range[1] - 1, ` static { ${T}.p(this, ${read}, ${write}); } `);
+      this.left(cls.body.range[1] - 1, ` static { ${T}.p(this, ${read}, ${write}); } `);
       const ctor = cls.body.body.find((m) => m.type === 'MethodDefinition' && m.kind === 'constructor') as TSESTree.MethodDefinition | undefined;
       if (ctor && ctor.value.body) {
         const guard = cls.superClass ? `if (${T}.R.on) { super(); return; }` : `if (${T}.R.on) return;`;
-        this.s.appendLeft(ctor.value.body.range[0] + 1, ` ${guard}`);
+        this.left(ctor.value.body.range[0] + 1, ` ${guard}`);
       }
     }
   }
@@ -295,7 +306,7 @@ export class Emitter {
         continue;
       }
       if (ctx.how === 'assign') {
-        this.s.appendLeft(ctx.node.range[0], '(');
+        this.left(ctx.node.range[0], '(');
         this.tail(ctx.node.range[1], `, ${register(ctx.name)}, ${ctx.name})`, ctx.node, nodeDepth(u.node) - 0.5);
         continue;
       }
@@ -311,10 +322,10 @@ export class Emitter {
       // (`(0, fn)` otherwise: assigning a bare function to the temporary would name it '$tp$t')
       const [open, close] = ctx.how === 'name' ? [`{ ${JSON.stringify(ctx.name)}: `, ` }[${JSON.stringify(ctx.name)}]`] : ['(0, ', ')'];
       if (isClass) {
-        this.s.appendLeft(u.node.range[0], `${T}.c(${open}`);
+        this.left(u.node.range[0], `${T}.c(${open}`);
         this.tail(u.node.range[1], `${close}, ${meta}, ${env ?? 'void 0'})`, u.node, nodeDepth(u.node) - 0.5);
       } else {
-        this.s.appendLeft(u.node.range[0], `(${T}$t = ${open}`);
+        this.left(u.node.range[0], `(${T}$t = ${open}`);
         this.tail(u.node.range[1], `${close}, ${store(`${T}$t`)}, ${T}$t)`, u.node, nodeDepth(u.node) - 0.5);
       }
     }
@@ -328,11 +339,11 @@ export class Emitter {
           const at = `${T}$t[${JSON.stringify(keys[i])}]`;
           return u.unsendable ? `${at}[${T}$K] = ${T}$M[${u.index}]` : `${at}[${T}$K] = ${T}$M[${u.index}], ${at}[${T}$V] = ${envOf(u)}`;
         });
-        this.s.appendLeft(obj.range[0], `(${T}$t = `);
+        this.left(obj.range[0], `(${T}$t = `);
         this.tail(obj.range[1], `, ${stores.join(', ')}, ${T}$t)`, obj, nodeDepth(obj) - 0.5);
         continue;
       }
-      this.s.appendLeft(obj.range[0], `${T}.o(`);
+      this.left(obj.range[0], `${T}.o(`);
       const args = list.map((u) => `${T}$M[${u.index}], ${envOf(u)}`).join(', ');
       this.tail(obj.range[1], `, ${args})`, obj, nodeDepth(obj) - 0.5);
     }
@@ -356,7 +367,12 @@ export class Emitter {
   /** Source of a unit as the worker rebuilds it: its instrumented text plus its own trailing insertions. */
   private copy(u: Unit): string {
     const [start, end] = u.node.range;
+    // magic-string's slice includes what was inserted right at `start` and `end`: the tails of
+    // nodes that end where the unit starts and the prefixes of nodes that start where it ends
+    // (guards, wrappers of the next statement). None of it is the unit's: cut it off.
     let text = this.s.slice(start, end);
+    const before = (this.tailsAt.get(start) ?? []).reduce((n, t) => n + t.text.length, 0);
+    text = text.slice(before, text.length - (this.leftAt.get(end) ?? 0));
     const depth = nodeDepth(u.node);
     const own = (this.tailsAt.get(end) ?? []).filter((t) => contains(u.node, t.owner) && t.depth > depth - 0.5)
       .sort((a, b) => b.depth - a.depth);
@@ -381,7 +397,7 @@ export class Emitter {
       .filter((u) => u.kind === 'declaration' && !u.unsendable && !this.directiveUnits.has(u) && (u.node as TSESTree.FunctionDeclaration).id && topLevel(u.node))
       .map((u) => `${T}.f(${declName(u)}, ${T}$M[${u.index}], ${T}$e0);`).join(' ');
     const prologue = `const ${T}$dry = ${T}.dry(import.meta.url, ${this.entry}), ${T}$M = ${T}.module(${T}$T(), import.meta.url, ${T}$e0, ${T}$m0, ${T}$x0, ${this.entry}, (v) => { ${T}$p = v; }); ${top} `;
-    if (first) this.s.appendLeft(first.range[0], prologue);
+    if (first) this.left(first.range[0], prologue);
     else this.s.append('\n' + prologue);
     for (const st of body) this.guardStatement(st);
   }
@@ -417,10 +433,10 @@ export class Emitter {
         return;
       case 'ExpressionStatement':
         if (st.directive) return;
-        this.s.appendLeft(st.range[0], `if (!${T}$dry) `);
+        this.left(st.range[0], `if (!${T}$dry) `);
         return;
       default:
-        this.s.appendLeft(st.range[0], `if (!${T}$dry) `);
+        this.left(st.range[0], `if (!${T}$dry) `);
     }
   }
 
@@ -444,7 +460,7 @@ export class Emitter {
   }
 
   private guardExpr(e: Node, dryValue: string, parenthesize = false): void {
-    this.s.appendLeft(e.range[0], `${parenthesize ? '(' : ''}${T}$dry ? ${dryValue} : (`);
+    this.left(e.range[0], `${parenthesize ? '(' : ''}${T}$dry ? ${dryValue} : (`);
     // -0.75: a dry guard encloses the registration wrapper of a unit that is the guarded expression itself
     this.tail(e.range[1], parenthesize ? '))' : ')', e, nodeDepth(e) - 0.75);
   }
@@ -458,7 +474,7 @@ export class Emitter {
       if ((m.type === 'PropertyDefinition' || m.type === 'AccessorProperty') && m.static && m.value && !isPure(m.value)) this.guardExpr(m.value, 'void 0');
       if (m.type === 'StaticBlock') {
         const open = this.code.indexOf('{', m.range[0]) + 1;
-        this.s.appendLeft(open, ` if (!${T}$dry) {`);
+        this.left(open, ` if (!${T}$dry) {`);
         this.tail(m.range[1] - 1, '} ', m, nodeDepth(m) + 0.5);
       }
     }
@@ -470,8 +486,8 @@ export class Emitter {
     const { model } = this;
     const moduleEnv = model.moduleEnv;
     const reader0 = `function ${T}$e0($tp$i) { switch ($tp$i) { ${moduleEnv.slots.map((n, i) => `case ${i}: return ${n};`).join(' ')} } }`;
-    const byRef = model.units.filter((u) => isTopLevelDecl(u) && !u.unsendable);
-    const x0 = `function ${T}$x0(j) { switch (j) { ${byRef.map((u) => `case ${u.index}: return ${declName(u)};`).join(' ')} } }`;
+    const byRef = model.units.filter((u) => u.refName !== undefined && !u.unsendable);
+    const x0 = `function ${T}$x0(j) { switch (j) { ${byRef.map((u) => `case ${u.index}: return ${u.refName};`).join(' ')} } }`;
     const table = `function ${T}$T() { return ${JSON.stringify(this.table())}; }`;
     return `;var ${T}$t, ${T}$p;${reader0}\n${table}\n${x0}\n${this.factory(moduleEnv)}\n`;
   }
@@ -497,7 +513,7 @@ export class Emitter {
       for (const [env, slots] of byEnv) uses.push([env.index, slots.sort((a, b) => a - b)]);
       return {
         id: i.id, path: i.path, kind: u.kind, line: loc.line, col: loc.column + 1, home: u.home.index, hash: i.hash,
-        decl: isTopLevelDecl(u) ? 1 : 0,
+        decl: u.refName !== undefined ? 1 : 0,
         members: u.kind === 'class' || u.kind === 'class-declaration' ? classMembers(u.node as TSESTree.ClassDeclaration) : undefined,
         ...unitKeyInfo(u),
         uses,
@@ -586,10 +602,6 @@ function topLevel(n: Node): boolean {
   let p = parentOf(n);
   if (p && (p.type === 'ExportNamedDeclaration' || p.type === 'ExportDefaultDeclaration')) p = parentOf(p);
   return p?.type === 'Program';
-}
-
-function isTopLevelDecl(u: Unit): boolean {
-  return (u.kind === 'declaration' || u.kind === 'class-declaration') && topLevel(u.node) && !!(u.node as TSESTree.FunctionDeclaration).id;
 }
 
 function declName(u: Unit): string {

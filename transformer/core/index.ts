@@ -12,10 +12,13 @@ export type * from './types.js';
 
 const SOURCE = /\.(?:[cm]?ts|tsx|[cm]?js|jsx)$/;
 
-/** Files the transform instruments: TS/JS sources outside node_modules, never declaration files. */
-export function shouldTransform(fileName: string): boolean {
+/**
+ * Files the transform instruments: TS/JS sources, never declaration files, and outside
+ * node_modules unless `nodeModules` is set (compiling installed packages).
+ */
+export function shouldTransform(fileName: string, options: { nodeModules?: boolean } = {}): boolean {
   const f = fileName.replace(/\\/g, '/');
-  return SOURCE.test(f) && !/\.d\.[cm]?ts$/.test(f) && !f.includes('/node_modules/');
+  return SOURCE.test(f) && !/\.d\.[cm]?ts$/.test(f) && (!!options.nodeModules || !f.includes('/node_modules/'));
 }
 
 export function relativePath(fileName: string, root: string): string {

@@ -30,6 +30,14 @@ export interface Unit {
    * at the top of its body can return the environment when the pickler calls it in probe mode.
    */
   probe?: { scope: Scope; pos: number };
+  /**
+   * The module-level binding that always holds this unit's only instance: a top-level function or
+   * class declaration, or the initializer of a top-level `const`/`let`/`var` that nothing else
+   * writes (`var Parser = function Parser() {}`, `var Immer2 = class {}`: how bundled packages
+   * define their functions). Such units travel by reference from modules other than the entry,
+   * so a worker uses its own module's function, with its own module state.
+   */
+  refName?: string;
 }
 
 export interface EnvScope {
@@ -320,6 +328,32 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
     let ok = true;
     for (let e: EnvScope | null = u.home; ok && e && e.mode !== 'module'; e = e.parent) ok = !shadowed(fnScope, e);
     if (ok) u.probe = { scope: fnScope, pos: fn.body.range[0] + 1 };
+  }
+  // 7. units that a top-level binding holds for good
+  for (const u of units) {
+    const n = u.node;
+    if ((n.type === 'FunctionDeclaration' || n.type === 'ClassDeclaration') && n.id) {
+      let p = parentOf(n);
+      if (p && (p.type === 'ExportNamedDeclaration' || p.type === 'ExportDefaultDeclaration')) p = parentOf(p);
+      if (p?.type === 'Program') u.refName = n.id.name;
+      continue;
+    }
+    if (u.kind !== 'arrow' && u.kind !== 'function' && u.kind !== 'class') continue;
+    let child: Node = n;
+    let p = parentOf(n);
+    while (p && (p.type === 'TSAsExpression' || p.type === 'TSSatisfiesExpression' || p.type === 'TSNonNullExpression' || p.type === 'TSTypeAssertion')) {
+      child = p;
+      p = parentOf(p);
+    }
+    if (!p || p.type !== 'VariableDeclarator' || p.init !== child || p.id.type !== 'Identifier') continue;
+    let stmt = parentOf(p);
+    if (!stmt || stmt.type !== 'VariableDeclaration' || stmt.kind === 'using' || stmt.kind === 'await using') continue;
+    stmt = parentOf(stmt);
+    if (stmt?.type === 'ExportNamedDeclaration') stmt = parentOf(stmt);
+    if (stmt?.type !== 'Program') continue;
+    const v = moduleScope.set.get(p.id.name);
+    if (!v || v.defs.length !== 1 || v.references.some((r) => r.isWrite() && !r.init)) continue;
+    u.refName = p.id.name;
   }
   return { ast, units, envScopes, moduleEnv, unitOfFn };
 }
