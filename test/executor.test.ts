@@ -19,7 +19,11 @@ describe.each(backends)('executor on %s', (backend) => {
   });
 
   it('setup runs exactly once per worker, and may be a closure', () => {
-    expect(byName['setup once per worker']).toEqual({ workers: 2, runs: [1], greeting: 'hello' });
+    // (on a loaded machine one worker may take every item: at least one, at most size)
+    const r = byName['setup once per worker'] as { workers: number; runs: number[]; greeting: string };
+    expect(r.workers).toBeGreaterThanOrEqual(1);
+    expect(r.workers).toBeLessThanOrEqual(2);
+    expect(r).toMatchObject({ runs: [1], greeting: 'hello' });
   });
 
   it('starmap, imap (ordered), imapUnordered (as ready), async iterable input', () => {

@@ -12,8 +12,9 @@ describe.each<Flavor>(['esbuild', 'tspc'])('Pool, built with %s', (flavor) => {
     expect(res.ok).toBe(true);
     expect(res.n).toBe(20_000);
     expect(res.big).toEqual([1, 2, 3]);
-    // 20,000 items on 2 workers: 8 chunks by default, plus 3 for the chunkSize: 1 call
-    expect(res.tasks).toBeLessThanOrEqual(16 + 3);
+    // 20,000 items on 2 workers: about ten messages with adaptive chunks (more when a loaded
+    // machine makes items look slow), plus 3 for the chunkSize: 1 call; never one per item
+    expect(res.tasks).toBeLessThanOrEqual(100 + 3);
   });
 });
 
