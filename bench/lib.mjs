@@ -46,6 +46,35 @@ export function cpuBusyNow(ms = 1000) {
   return Math.round((1 - (b.idle - a.idle) / Math.max(1, b.total - a.total)) * 100) / 100;
 }
 
+/**
+ * Measures how much CPU *other* processes used between start() and stop(), as a share of the
+ * machine: the busy time in /proc/stat minus this process's own time and that of the children it
+ * waited for (/proc/self/stat utime, stime, cutime, cstime). Linux only; null elsewhere.
+ */
+export function otherLoadMeter() {
+  const read = () => {
+    try {
+      const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+      const self = fs.readFileSync('/proc/self/stat', 'utf8');
+      const t = self.slice(self.lastIndexOf(')') + 2).split(' ').map(Number); // fields from 3 (state) on
+      const ours = t[11] + t[12] + t[13] + t[14]; // utime stime cutime cstime (fields 14–17)
+      return { total: f.reduce((a, b) => a + b, 0), idle: f[3] + (f[4] ?? 0), ours };
+    } catch {
+      return null;
+    }
+  };
+  const a = read();
+  return {
+    stop() {
+      const b = read();
+      if (!a || !b) return null;
+      const total = Math.max(1, b.total - a.total);
+      const busy = total - (b.idle - a.idle);
+      return Math.round(Math.max(0, Math.min(1, (busy - (b.ours - a.ours)) / total)) * 100) / 100;
+    },
+  };
+}
+
 /** Runs `node [nodeArgs] file args` in a fresh process; returns the JSON of its last stdout line. */
 export function child(file, args, nodeArgs = [], timeout = 300_000) {
   const r = spawnSync(process.execPath, [...nodeArgs, file, ...args], { cwd: root, encoding: 'utf8', timeout, maxBuffer: 1 << 26 });

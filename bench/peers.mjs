@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { teleport } from '../dist/plugins/esbuild/index.js';
-import { benchDir, child, cpuBusyNow, outDir, pairedRatio, profiledChild, root, stats } from './lib.mjs';
+import { benchDir, child, cpuBusyNow, otherLoadMeter, outDir, pairedRatio, profiledChild, root, stats } from './lib.mjs';
 
 const tpBundle = path.join(outDir, 'peers/teleport.js');
 const peersFile = path.join(benchDir, 'src/pools.mjs');
@@ -55,7 +55,15 @@ export async function buildPeers() {
 // idle; the busy share seen before each run is kept either way, and the report flags busy groups
 let waitIdle = null;
 let busySeen = [];
+let othersDuring = [];
+let meter = null;
+/** ends the current run's measurement of other processes' CPU share */
+function endRun() {
+  if (meter) othersDuring.push(meter.stop());
+  meter = null;
+}
 function beforeRun() {
+  endRun();
   let busy = cpuBusyNow(250);
   if (waitIdle) {
     const until = Date.now() + waitIdle.maxMs;
@@ -63,6 +71,7 @@ function beforeRun() {
     while (busy > 0.15 && Date.now() < until) busy = cpuBusyNow(1000);
   }
   busySeen.push(busy);
+  meter = otherLoadMeter();
 }
 
 // pickle children expose gc(): a minor GC before each timed batch (see timeInterleaved)
@@ -313,22 +322,26 @@ function summariseOut(bench, out) {
   return '';
 }
 
-/** Runs the selected groups; returns { entries, comparisons, profiles, notRepresentable, busyBefore }. */
+/** Runs the selected groups; returns { entries, comparisons, profiles, notRepresentable, busyBefore, othersDuringRuns }. */
 export function runPeers(cfg, { groups, profile, wait }) {
   const result = { entries: [], comparisons: [], profiles: [], notRepresentable: {} };
   waitIdle = wait ? { maxMs: wait } : null;
   const runners = { latency: runLatency, throughput: runThroughput, cpu: runCpu, capture: runCapture, pickle: runPickle };
   result.busyBefore = {};
+  result.othersDuringRuns = {};
   for (const g of groups) {
     // other processes' load, sampled before each run while nothing of ours runs
     busySeen = [];
+    othersDuring = [];
     const t0 = Date.now();
     const r = runners[g](cfg, cfg.runs);
+    endRun();
     result.busyBefore[g] = Math.max(...busySeen);
+    result.othersDuringRuns[g] = othersDuring;
     result.entries.push(...r.entries);
     result.comparisons.push(...r.comparisons);
     if (r.notRepresentable) result.notRepresentable = r.notRepresentable;
-    console.log(`  ${g}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`  ${g}: ${((Date.now() - t0) / 1000).toFixed(1)} s; other processes' CPU share during each run: ${othersDuring.map((x) => (x === null ? '?' : `${Math.round(x * 100)}%`)).join(', ')}`);
   }
   if (profile) result.profiles = profileMisses(cfg, result.comparisons);
   return result;

@@ -16,7 +16,10 @@
 //          --out <file> (also write the results there)
 //          --wait-idle [--wait-idle-max S]: before each peer run, wait up to S s (120) until other
 //          processes leave the CPU idle (for shared machines)
-// With --groups or --filter the run is partial: results.json and the reports are left unchanged.
+//          --merge (with --groups of peer groups): the re-measured groups replace theirs in
+//          bench/results.json (same mode), and the reports are rendered again
+// With --groups or --filter the run is partial: results.json and the reports are left unchanged
+// (unless --merge).
 // --quick: 3 runs with shorter warm-ups and batches, closure-creation in program mode only, no
 // closure-strategies, and no profiles of missed goals unless --profile (a full run takes ~10 min).
 // The peer groups sample how busy the machine is before each run (other processes' load) and
@@ -97,14 +100,34 @@ const results = roundDeep({
   generated: new Date().toISOString(), quick, seconds: (Date.now() - started) / 1000,
   config: { ...closureCfg, modes, strategyModes, goalRatio: GOAL, groups, peers: peersCfg },
   machine, benchmarks,
-  ...(peers ? { comparisons: peers.comparisons, profiles: peers.profiles, notRepresentable: peers.notRepresentable, cpuBusyBeforeGroup: peers.busyBefore } : {}),
+  ...(peers ? { comparisons: peers.comparisons, profiles: peers.profiles, notRepresentable: peers.notRepresentable, cpuBusyBeforeGroup: peers.busyBefore, otherProcessesCpuDuringRuns: peers.othersDuringRuns } : {}),
 });
 printSummary(results);
 if (option('--out')) {
   fs.writeFileSync(option('--out'), JSON.stringify(results, null, 2) + '\n');
   console.log(`wrote ${option('--out')}`);
 }
-if (partial) {
+if (partial && flag('--merge') && !filter && peers && groups.every((g) => PEER_GROUPS.includes(g))) {
+  // re-measured peer groups replace theirs in bench/results.json (same mode only); the report
+  // says which groups were re-measured, when, and on what machine state
+  const file = path.join(benchDir, 'results.json');
+  const old = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (old.quick !== quick) throw new Error(`--merge: bench/results.json is from a ${old.quick ? 'quick' : 'full'} run; re-measure with the same mode`);
+  const gs = new Set(groups);
+  const merged = {
+    ...old,
+    benchmarks: [...old.benchmarks.filter((b) => !gs.has(b.group)), ...results.benchmarks],
+    comparisons: [...(old.comparisons ?? []).filter((c) => !gs.has(c.group)), ...results.comparisons].sort((a, b) => PEER_GROUPS.indexOf(a.group) - PEER_GROUPS.indexOf(b.group)),
+    profiles: [...(old.profiles ?? []).filter((p) => !gs.has(p.key.split('-')[0])), ...results.profiles],
+    cpuBusyBeforeGroup: { ...old.cpuBusyBeforeGroup, ...results.cpuBusyBeforeGroup },
+    otherProcessesCpuDuringRuns: { ...old.otherProcessesCpuDuringRuns, ...results.otherProcessesCpuDuringRuns },
+    remeasured: [...(old.remeasured ?? []).filter((r) => !r.groups.every((g) => gs.has(g))), { groups, generated: results.generated, seconds: results.seconds, machine: results.machine }],
+  };
+  merged.benchmarks.sort((a, b) => [...ALL].indexOf(a.group) - [...ALL].indexOf(b.group));
+  fs.writeFileSync(file, JSON.stringify(merged, null, 2) + '\n');
+  writeReports(merged);
+  console.log(`\n--merge: ${groups.join(', ')} replaced in bench/results.json; reports rendered again (${Math.round(results.seconds)} s)`);
+} else if (partial) {
   console.log(`\npartial run (--groups/--filter): bench/results.json and the reports left unchanged (${Math.round(results.seconds)} s)`);
 } else {
   fs.writeFileSync(path.join(benchDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');

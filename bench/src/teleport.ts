@@ -232,6 +232,8 @@ async function pickle(): Promise<unknown> {
       const err = e as Error;
       const msg = String(err?.message ?? e).replace(/\s+/g, ' ');
       reason = `throws ${err?.name ?? 'an error'}: ${msg.length > 80 ? `${msg.slice(0, 30)} … ${msg.slice(-45)}` : msg}`;
+      // a function sent as source text arrives without the variables it closes over
+      if (err?.name === 'ReferenceError') reason += ' (the source text arrived without the variables it closes over)';
     }
     if (reason) {
       out[name] = { na: reason };
