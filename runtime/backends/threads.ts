@@ -13,14 +13,10 @@ export class ThreadsBackend implements Backend {
   #fnBytes = 0;
   #terminated = false;
   #broken: WorkerError | undefined;
-  readonly #brokenSignal: Promise<never>;
-  #breakPool!: (error: WorkerError) => void;
+  /** rejecters of the tasks in flight: if the pool breaks, they all fail (no per-task race on a never-settling promise) */
+  readonly #pending = new Set<(error: WorkerError) => void>();
 
   constructor(readonly options: BackendOptions) {
-    this.#brokenSignal = new Promise<never>((_, reject) => {
-      this.#breakPool = reject;
-    });
-    this.#brokenSignal.catch(() => {});
     this.#piscina = new Piscina<Task, Reply>({
       filename: WORKER_URL,
       minThreads: options.idleTimeout === undefined ? options.size : 0,
@@ -50,7 +46,10 @@ export class ThreadsBackend implements Backend {
       task = { ...task, fn: { key: task.fn.key, shared: sab } };
     }
     const run = this.#piscina.run(task, signal ? { signal } : {});
-    return Promise.race([run, this.#brokenSignal]).catch((cause: unknown) => {
+    let fail!: (error: WorkerError) => void;
+    const broken = new Promise<never>((_, reject) => (fail = reject));
+    this.#pending.add(fail);
+    return Promise.race([run, broken]).finally(() => this.#pending.delete(fail)).catch((cause: unknown) => {
       if (signal?.aborted) throw signal.reason;
       if (cause instanceof WorkerError) throw cause;
       if (this.#terminated) throw new WorkerError('teleport: the pool was terminated while the task was running', { cause });
@@ -78,7 +77,7 @@ export class ThreadsBackend implements Backend {
       return;
     }
     this.#broken = new WorkerError(`teleport: worker threads cannot start (${WORKER_URL}): ${text(error)}`, { cause: error });
-    this.#breakPool(this.#broken);
+    for (const fail of this.#pending) fail(this.#broken);
   }
 }
 
