@@ -132,7 +132,9 @@ class Reducer {
     }
     if (typeof Buffer === 'function' && Buffer.isBuffer(obj)) {
       this.tagged = true;
-      const rec = { [TAG]: 'buf', v: new Uint8Array(obj.buffer, obj.byteOffset, obj.byteLength) };
+      // a small Buffer is a slice of a shared pool: send its own bytes, not the pool's
+      const whole = obj.byteOffset === 0 && obj.byteLength === obj.buffer.byteLength;
+      const rec = { [TAG]: 'buf', v: whole ? new Uint8Array(obj.buffer) : new Uint8Array(obj) };
       this.memo.set(obj, rec);
       return rec;
     }
@@ -634,7 +636,16 @@ function sendableSymbol(s: symbol): boolean {
 const DIRECTIVE = /\{\s*["']tp:([^"']+)["']/;
 
 /** Metadata of a function identified by the `"tp:<id>"` directive the transform put in its body. */
+/** functions already looked up (a function's directive never changes): sending one again is cheap */
+const directiveCache = new WeakMap<Function, UnitMeta>();
+
 function directiveMeta(fn: Function): UnitMeta | undefined {
+  let meta = directiveCache.get(fn);
+  if (meta === undefined && (meta = readDirective(fn)) !== undefined) directiveCache.set(fn, meta);
+  return meta;
+}
+
+function readDirective(fn: Function): UnitMeta | undefined {
   let src: string;
   try {
     src = Function.prototype.toString.call(fn);

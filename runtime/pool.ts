@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 import { Chunker, checkChunkSize } from './chunking.js';
 import { WorkerError } from './errors.js';
-import { decode, encode, type FnRef, type Reply, type Task } from './protocol.js';
+import { pack } from './pickle.js';
+import { decode, encode, freeze, type FnRef, type Reply, type Task } from './protocol.js';
 import { ThreadsBackend } from './backends/threads.js';
 import { ProcessesBackend } from './backends/processes.js';
 import type { Backend, BackendOptions } from './backends/types.js';
@@ -58,8 +59,11 @@ export interface MapOptions extends CallOptions {
 export interface PoolStats {
   /** messages sent to workers */
   tasks: number;
-  /** bytes of pickled payloads sent (each call's function counted once per worker it is sent to) */
-  bytesPosted: number;
+  /**
+   * bytes of pickled call functions sent to workers, each counted once per worker that gets it
+   * (items and arguments go as structured objects, copied by postMessage, and are not counted)
+   */
+  fnBytesPosted: number;
   /** times a worker revived a call's function (at most once per worker per call) */
   fnLoads: number;
 }
@@ -72,7 +76,7 @@ export class Pool {
   readonly size: number;
   readonly backend: 'threads' | 'processes';
   readonly #backend: Backend;
-  readonly #stats: PoolStats = { tasks: 0, bytesPosted: 0, fnLoads: 0 };
+  readonly #stats: PoolStats = { tasks: 0, fnBytesPosted: 0, fnLoads: 0 };
   readonly #operations = new Set<Promise<unknown>>();
   #closing: Promise<void> | undefined;
   // back-pressure: tasks allowed in the backend at once, and who waits for room
@@ -105,7 +109,7 @@ export class Pool {
   }
 
   get stats(): PoolStats {
-    return { ...this.#stats, bytesPosted: this.#stats.bytesPosted + (this.#backend.fnBytesPosted?.() ?? 0) };
+    return { ...this.#stats, fnBytesPosted: this.#backend.fnBytesPosted?.() ?? 0 };
   }
 
   /** fn(...args) in a worker. fn, its captures and args are pickled now (a snapshot). */
@@ -120,7 +124,7 @@ export class Pool {
       if (!Array.isArray(args)) throw new TypeError(`Pool.apply: args must be an array, received ${show(args)}`);
       const signal = taskSignal(options);
       signal?.throwIfAborted();
-      const payload = encode([fn, args], 'task');
+      const payload = pack([fn, args], 'task');
       const reply = await this.#exec({ mode: 'call', payload, start: 0 }, signal, options, 'the task', true);
       if ('missing' in reply) throw new Error('teleport: internal error: backend returned a missing-function reply');
       const value = await decode(reply.payload);
@@ -196,10 +200,14 @@ export class Pool {
   /** Sends one message, after waiting for room (maxQueue); maps aborts and timeouts to clear errors. */
   async #exec(task: Task, signal: AbortSignal | undefined, options: CallOptions, what: string, tracked: boolean): Promise<Reply> {
     if (this.#stopped || (this.#closing && !tracked)) throw new Error('Pool is closed');
-    await this.#acquire(signal);
+    // With room, the task goes to the backend in this same synchronous run (its payload may share
+    // objects with the caller's values, see protocol.Payload); if it must wait, it is frozen first.
+    if (!this.#tryAcquire(signal)) {
+      task.payload = freeze(task.payload);
+      await this.#acquire(signal);
+    }
     try {
       this.#stats.tasks++;
-      this.#stats.bytesPosted += task.payload.byteLength;
       const reply = await this.#backend.exec(task, signal);
       if ('loaded' in reply && reply.loaded) this.#stats.fnLoads++;
       return reply;
@@ -211,6 +219,12 @@ export class Pool {
     } finally {
       this.#release();
     }
+  }
+
+  #tryAcquire(signal: AbortSignal | undefined): boolean {
+    if (this.#outstanding >= this.#capacity || signal?.aborted || this.#terminated) return false;
+    this.#outstanding++;
+    return true;
   }
 
   async #acquire(signal: AbortSignal | undefined): Promise<void> {
@@ -310,7 +324,7 @@ export class Pool {
 
   async #sendChunk(fnRef: FnRef, chunk: unknown[], start: number, mode: Mode, chunker: Chunker, options: MapOptions, where: string, tracked: boolean): Promise<unknown[]> {
     const signal = taskSignal(options);
-    const payload = encode(chunk, `${where} items ${start}–${start + chunk.length - 1}`);
+    const payload = pack(chunk, `${where} items ${start}–${start + chunk.length - 1}`);
     const reply = await this.#exec({ mode, fn: fnRef, payload, start }, signal, options, `${where} items ${start}–${start + chunk.length - 1}`, tracked);
     if ('missing' in reply) throw new Error('teleport: internal error: backend returned a missing-function reply');
     const value = await decode(reply.payload);

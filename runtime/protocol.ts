@@ -1,6 +1,7 @@
 // The task protocol every backend speaks (worker threads and child processes alike): messages
-// carry pickled payloads as v8-serialized bytes, and the function of a call is sent once per
-// worker (by key; threads share its bytes through a SharedArrayBuffer).
+// carry pickled payloads (Packets, posted as objects when they leave at once, as v8-serialized
+// bytes when they must wait), and the function of a call is sent once per worker (by key, as
+// bytes; threads share them through a SharedArrayBuffer).
 import v8 from 'node:v8';
 import { pack, unpack } from './pickle.js';
 import type { Packet } from './packet.js';
@@ -15,6 +16,14 @@ export interface FnRef {
   shared?: SharedArrayBuffer;
 }
 
+/**
+ * A pickled value on its way to another thread or process. A Packet object is copied by the
+ * transport's own structured clone while the message is posted, which must happen before any
+ * code of the caller runs again (a Packet may share objects with the caller's values). A
+ * message that has to wait is frozen to bytes first ({@link freeze}): it is a snapshot.
+ */
+export type Payload = Packet | Uint8Array;
+
 export interface Task {
   /**
    * 'call': payload is [fn, args] (Pool.run; one packet, so identity between the function's
@@ -23,14 +32,14 @@ export interface Task {
    */
   mode: 'call' | 'each' | 'star';
   fn?: FnRef;
-  payload: Uint8Array;
+  payload: Payload;
   start: number;
 }
 
 export type Reply =
   /** loaded: the worker revived the call's function for this message; ms: time spent in the items */
-  | { ok: true; payload: Uint8Array; loaded?: boolean; ms?: number }
-  | { ok: false; payload: Uint8Array; index?: number; loaded?: boolean }
+  | { ok: true; payload: Payload; loaded?: boolean; ms?: number }
+  | { ok: false; payload: Payload; index?: number; loaded?: boolean }
   /** the worker does not have fn `key` cached and the message did not carry it: resend with bytes */
   | { ok: false; missing: string };
 
@@ -42,13 +51,21 @@ export interface WorkerInit {
   setup?: Uint8Array;
 }
 
+/** The value pickled to bytes (a call's function, the setup function: they travel as bytes). */
 export function encode(value: unknown, label?: string): Uint8Array {
-  const b = v8.serialize(pack(value, label));
+  return freeze(pack(value, label));
+}
+
+/** The payload as bytes: a snapshot that later changes to the caller's objects do not reach. */
+export function freeze(payload: Payload): Uint8Array {
+  if (payload instanceof Uint8Array) return payload;
+  const b = v8.serialize(payload);
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
-export function decode(bytes: Uint8Array): Promise<unknown> {
-  return unpack(deserialize(bytes) as Packet);
+/** Revives a payload, whichever form it arrived in (importing the modules it needs). */
+export function decode(payload: Payload): Promise<unknown> {
+  return unpack(payload instanceof Uint8Array ? (deserialize(payload) as Packet) : payload);
 }
 
 /**

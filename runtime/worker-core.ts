@@ -1,7 +1,10 @@
 // What a worker does with a task, whatever it runs in (thread or child process): run `setup`
 // once, revive the call's function (cached per call key), run it over the payload, and reply
-// with the pickled results or the pickled error. Task failures are replies, never throws.
-import { decode, encode, type Reply, type Task, type WorkerInit } from './protocol.js';
+// with the pickled results or the pickled error (Packets: the transport copies them as it posts
+// the reply). Task failures are replies, never throws.
+import { pack } from './pickle.js';
+import { decode, type Reply, type Task, type WorkerInit } from './protocol.js';
+import type { Packet } from './packet.js';
 
 const CACHE = 32; // functions of recent calls kept per worker
 
@@ -31,7 +34,7 @@ export function createWorkerCore(init: WorkerInit): (task: Task) => Promise<Repl
       await setup;
       if (task.mode === 'call') {
         const [fn, args] = (await decode(task.payload)) as [unknown, unknown[]];
-        return { ok: true, payload: encode(await asFunction(fn, 'run')(...args), 'result') };
+        return { ok: true, payload: pack(await asFunction(fn, 'run')(...args), 'result') };
       }
       const got = await loadFn(task);
       if ('missing' in got) return { ok: false, missing: got.missing };
@@ -45,7 +48,7 @@ export function createWorkerCore(init: WorkerInit): (task: Task) => Promise<Repl
       }
       index = undefined; // a failure to pickle the results is not one item's
       const ms = performance.now() - t0;
-      return { ok: true, payload: encode(results, 'results'), loaded, ms };
+      return { ok: true, payload: pack(results, 'results'), loaded, ms };
     } catch (error) {
       const payload = encodeError(error);
       return index === undefined ? { ok: false, payload, loaded } : { ok: false, payload, index, loaded };
@@ -59,14 +62,14 @@ function asFunction(value: unknown, what: string): (...args: unknown[]) => unkno
 }
 
 /** The error, pickled; if it cannot be (it holds something unsendable), a plain Error with its message and stack. */
-function encodeError(error: unknown): Uint8Array {
+function encodeError(error: unknown): Packet {
   try {
-    return encode(error, 'error');
+    return pack(error, 'error');
   } catch {
     const e = error as { message?: unknown; stack?: unknown } | null;
     const plain = new Error(e && typeof e === 'object' && 'message' in e ? safeString(e.message) : safeString(error));
     if (e && typeof e === 'object' && typeof e.stack === 'string') plain.stack = e.stack;
-    return encode(plain, 'error');
+    return pack(plain, 'error');
   }
 }
 

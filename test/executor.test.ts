@@ -72,11 +72,21 @@ describe.each(backends)('executor on %s', (backend) => {
   });
 
   it('a 50 MB capture crosses to each worker once per call, not once per item', () => {
-    const r = byName['large capture'] as { ok: boolean; bytesPosted: number; fnLoads: number; tasks: number };
+    const r = byName['large capture'] as { ok: boolean; fnBytesPosted: number; fnLoads: number; tasks: number };
     expect(r.ok).toBe(true);
     expect(r.fnLoads).toBeLessThanOrEqual(2);
-    expect(r.bytesPosted).toBeLessThan(2 * 50 * 1024 * 1024 + 1_000_000);
-    expect(r.bytesPosted).toBeGreaterThan(50 * 1024 * 1024);
+    expect(r.fnBytesPosted).toBeLessThan(2 * 50 * 1024 * 1024 + 1_000_000);
+    expect(r.fnBytesPosted).toBeGreaterThan(50 * 1024 * 1024);
+  });
+
+  it('a call sends its arguments as they were when it was made, even when its message waits', () => {
+    for (const q of ['undefined', '0']) {
+      expect(byName[`snapshots (maxQueue ${q})`]).toEqual({ runs: Array.from({ length: 12 }, (_, i) => [i, i, i, 1]) });
+    }
+  });
+
+  it('a captured typed array is a private copy in each worker (no view into shared memory)', () => {
+    expect(byName['captured typed arrays are private']).toEqual({ local: 0, perWorkerCountsAreOneToN: true, total: 40 });
   });
 
   it('idleTimeout stops idle workers; a replacement runs setup again', () => {

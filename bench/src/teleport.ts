@@ -121,7 +121,7 @@ async function largeCapture(): Promise<unknown> {
   const st = capturing.stats;
   return {
     captureMs: median(capMs), captureReps: capMs, preloadMs: median(preMs), preloadReps: preMs, ratio: median(capMs) / median(preMs),
-    bytes: data.byteLength, serialMs, window, fnLoadsPerCall: st.fnLoads / (1 + (cfg.reps as number)), bytesPostedPerCall: st.bytesPosted / (1 + (cfg.reps as number)),
+    bytes: data.byteLength, serialMs, window, fnLoadsPerCall: st.fnLoads / (1 + (cfg.reps as number)), bytesPostedPerCall: st.fnBytesPosted / (1 + (cfg.reps as number)),
   };
 }
 

@@ -5,7 +5,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { WorkerError, causeText as text } from '../errors.js';
-import type { Reply, Task } from '../protocol.js';
+import { freeze, type Reply, type Task } from '../protocol.js';
 import type { Backend, BackendOptions } from './types.js';
 
 const CHILD_ENTRY = new URL('../child.js', import.meta.url);
@@ -69,6 +69,9 @@ export class ProcessesBackend implements Backend {
     if (this.#terminated) return Promise.reject(new WorkerError('teleport: the pool was terminated'));
     if (this.#closed) return Promise.reject(new Error('Pool is closed'));
     if (signal?.aborted) return Promise.reject(signal.reason);
+    // a job may wait for a child and be sent again (a child that dropped the function): its
+    // payload is frozen to bytes now, a snapshot of the caller's values
+    task = { ...task, payload: freeze(task.payload) };
     return new Promise<Reply>((resolve, reject) => {
       const job: Job = { id: ++this.#nextId, task, signal, resolve, reject, onAbort: () => this.#abort(job) };
       signal?.addEventListener('abort', job.onAbort, { once: true });

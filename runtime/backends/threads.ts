@@ -1,8 +1,10 @@
-// Worker-thread backend: a piscina pool whose workers run runtime/worker.js. Piscina replaces a
-// worker that dies; this class turns its failures into WorkerErrors that say what happened.
+// Worker-thread backend: a piscina pool whose workers run runtime/worker.js. A task that an idle
+// worker takes at once is posted as objects (one structured clone); one that waits in piscina's
+// queue is frozen to bytes first. Piscina replaces a worker that dies; this class turns its
+// failures into WorkerErrors that say what happened.
 import { Piscina } from 'piscina';
 import { WorkerError, causeText as text } from '../errors.js';
-import { share, type FnRef, type Reply, type Task } from '../protocol.js';
+import { freeze, share, type FnRef, type Reply, type Task } from '../protocol.js';
 import type { Backend, BackendOptions } from './types.js';
 
 const WORKER_URL = new URL('../worker.js', import.meta.url).href;
@@ -15,6 +17,8 @@ export class ThreadsBackend implements Backend {
   #broken: WorkerError | undefined;
   /** rejecters of the tasks in flight: if the pool breaks, they all fail (no per-task race on a never-settling promise) */
   readonly #pending = new Set<(error: WorkerError) => void>();
+  /** set by the load balancer when piscina hands the task being submitted to a worker right away */
+  #posted = false;
 
   constructor(readonly options: BackendOptions) {
     this.#piscina = new Piscina<Task, Reply>({
@@ -27,6 +31,17 @@ export class ThreadsBackend implements Backend {
       // keeps running (timers and promises a task left behind are not frozen).
       atomics: 'async',
       workerData: options.init,
+      // piscina's default choice (the first idle worker; one task per worker), noting that the
+      // task was posted synchronously: see exec
+      loadBalancer: (_task, workers) => {
+        for (const worker of workers) {
+          if (worker.currentUsage === 0) {
+            this.#posted = true;
+            return worker;
+          }
+        }
+        return null;
+      },
     });
     // piscina emits 'error' for a worker that fails with no task running; with no listener that
     // would crash this process. If workers die while starting, piscina stops respawning and
@@ -44,14 +59,19 @@ export class ThreadsBackend implements Backend {
         this.#fnBytes += sab.byteLength; // shared memory: every worker reads the same copy
       }
       task = { ...task, fn: { key: task.fn.key, shared: sab } };
-    }
+    } else task = { ...task };
+    this.#posted = false;
     const run = this.#piscina.run(task, signal ? { signal } : {});
+    // Not posted yet: piscina keeps `task` in its queue and posts it later, when the caller may
+    // have changed objects the payload shares with its values: freeze it now, in place.
+    if (!this.#posted) task.payload = freeze(task.payload);
     let fail!: (error: WorkerError) => void;
     const broken = new Promise<never>((_, reject) => (fail = reject));
     this.#pending.add(fail);
     return Promise.race([run, broken]).finally(() => this.#pending.delete(fail)).catch((cause: unknown) => {
       if (signal?.aborted) throw signal.reason;
       if (cause instanceof WorkerError) throw cause;
+      if ((cause as Error | null)?.name === 'DataCloneError') throw new TypeError(`teleport: internal error: a pickled payload could not be posted (${text(cause)})`, { cause });
       if (this.#terminated) throw new WorkerError('teleport: the pool was terminated while the task was running', { cause });
       throw new WorkerError(describeFailure(cause, this.options), { cause });
     });
