@@ -777,15 +777,27 @@ export function unpackSync(packet: Packet): unknown {
 }
 
 const loaded = new Set<string>();
+const isLoaded = (url: string): boolean => loaded.has(url) || [...modules.values()].some((m) => m.url === url);
+
 /** Import the modules a Packet needs (only modules compiled by the same build register), then revive it. */
 export async function unpack(packet: Packet): Promise<unknown> {
   const p = checkPacket(packet);
   for (const url of p.mods) {
-    if (loaded.has(url) || [...modules.values()].some((m) => m.url === url)) continue;
+    if (isLoaded(url)) continue;
     if (!url.startsWith('file:')) throw new UnknownModuleError(`refusing to import non-file module URL ${url}`);
     await import(url);
     loaded.add(url);
   }
   if ((p as MaybeFlat).flat === 1) return p.data;
   return new Reviver(p.build).revive(p.data);
+}
+
+/**
+ * The Packet revived at once when every module it needs is already loaded (a warm worker: no
+ * promise, no turn of the microtask queue), else undefined: then use {@link unpack}.
+ */
+export function unpackLoaded(packet: Packet): { value: unknown } | undefined {
+  const p = checkPacket(packet);
+  for (const url of p.mods) if (!isLoaded(url)) return undefined;
+  return { value: (p as MaybeFlat).flat === 1 ? p.data : new Reviver(p.build).revive(p.data) };
 }

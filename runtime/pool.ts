@@ -10,7 +10,7 @@ import { inspect } from 'node:util';
 import { Chunker, checkChunkSize } from './chunking.js';
 import { WorkerError } from './errors.js';
 import { pack } from './pickle.js';
-import { decode, encode, freeze, type FnRef, type Reply, type Task } from './protocol.js';
+import { decodeNow, encode, freeze, type FnRef, type Reply, type Task } from './protocol.js';
 import { ThreadsBackend } from './backends/threads.js';
 import { ProcessesBackend } from './backends/processes.js';
 import type { Backend, BackendOptions } from './backends/types.js';
@@ -127,7 +127,8 @@ export class Pool {
       const payload = pack([fn, args], 'task');
       const reply = await this.#exec({ mode: 'call', payload, start: 0 }, signal, options, 'the task', true);
       if ('missing' in reply) throw new Error('teleport: internal error: backend returned a missing-function reply');
-      const value = await decode(reply.payload);
+      const got = decodeNow(reply.payload); // synchronous unless the reply needs a module import
+      const value = got instanceof Promise ? (await got).value : got.value;
       if (!reply.ok) throw value;
       return value as Awaited<R>;
     });
@@ -327,7 +328,8 @@ export class Pool {
     const payload = pack(chunk, `${where} items ${start}–${start + chunk.length - 1}`);
     const reply = await this.#exec({ mode, fn: fnRef, payload, start }, signal, options, `${where} items ${start}–${start + chunk.length - 1}`, tracked);
     if ('missing' in reply) throw new Error('teleport: internal error: backend returned a missing-function reply');
-    const value = await decode(reply.payload);
+    const got = decodeNow(reply.payload); // synchronous unless the reply needs a module import
+    const value = got instanceof Promise ? (await got).value : got.value;
     if (!reply.ok) throw reply.index === undefined ? value : withItemIndex(value, reply.index, where);
     chunker.observe(chunk.length, reply.ms);
     return value as unknown[];

@@ -3,7 +3,7 @@
 // bytes when they must wait), and the function of a call is sent once per worker (by key, as
 // bytes; threads share them through a SharedArrayBuffer).
 import v8 from 'node:v8';
-import { pack, unpack } from './pickle.js';
+import { pack, unpack, unpackLoaded } from './pickle.js';
 import type { Packet } from './packet.js';
 
 /** The function of one pool call, shared by all of its messages. */
@@ -65,7 +65,17 @@ export function freeze(payload: Payload): Uint8Array {
 
 /** Revives a payload, whichever form it arrived in (importing the modules it needs). */
 export function decode(payload: Payload): Promise<unknown> {
-  return unpack(payload instanceof Uint8Array ? (deserialize(payload) as Packet) : payload);
+  return unpack(toPacket(payload));
+}
+
+/** Revives a payload synchronously when it needs no module import, else through a promise. */
+export function decodeNow(payload: Payload): { value: unknown } | Promise<{ value: unknown }> {
+  const packet = toPacket(payload);
+  return unpackLoaded(packet) ?? unpack(packet).then((value) => ({ value }));
+}
+
+function toPacket(payload: Payload): Packet {
+  return payload instanceof Uint8Array ? (deserialize(payload) as Packet) : payload;
 }
 
 /**

@@ -3,7 +3,7 @@
 // with the pickled results or the pickled error (Packets: the transport copies them as it posts
 // the reply). Task failures are replies, never throws.
 import { pack } from './pickle.js';
-import { decode, type Reply, type Task, type WorkerInit } from './protocol.js';
+import { decodeNow, type Reply, type Task, type WorkerInit } from './protocol.js';
 import type { Packet } from './packet.js';
 
 const CACHE = 32; // functions of recent calls kept per worker
@@ -11,40 +11,59 @@ const CACHE = 32; // functions of recent calls kept per worker
 export function createWorkerCore(init: WorkerInit): (task: Task) => Promise<Reply> {
   const fns = new Map<string, (...args: unknown[]) => unknown>();
   let setup: Promise<void> | undefined;
+  let setupDone = false;
 
-  async function loadFn(task: Task): Promise<{ fn: (...args: unknown[]) => unknown; loaded: boolean } | { missing: string }> {
+  /** the call's function: cached, or revived from the bytes the message carries */
+  function loadFn(task: Task): Loaded | Promise<Loaded> {
     const ref = task.fn!;
     const hit = fns.get(ref.key);
     if (hit) return { fn: hit, loaded: false };
     const bytes = ref.bytes ?? (ref.shared ? new Uint8Array(ref.shared) : undefined);
     if (!bytes) return { missing: ref.key };
-    const fn = asFunction(await decode(bytes), 'function');
-    fns.set(ref.key, fn);
-    if (fns.size > CACHE) fns.delete(fns.keys().next().value as string);
-    return { fn, loaded: true };
+    const keep = ({ value }: { value: unknown }): Loaded => {
+      const fn = asFunction(value, 'function');
+      fns.set(ref.key, fn);
+      if (fns.size > CACHE) fns.delete(fns.keys().next().value as string);
+      return { fn, loaded: true };
+    };
+    const got = decodeNow(bytes);
+    return got instanceof Promise ? got.then(keep) : keep(got);
   }
 
+  // A warm worker runs a task without a turn of the microtask queue until the function returns a
+  // promise: payloads are revived synchronously once their modules are loaded, and only results
+  // that are promises (thenables) are awaited.
   return async function handle(task: Task): Promise<Reply> {
     let index: number | undefined;
     let loaded = false;
     try {
-      setup ??= (async () => {
-        if (init.setup) await asFunction(await decode(init.setup), 'setup')();
-      })();
-      await setup;
-      if (task.mode === 'call') {
-        const [fn, args] = (await decode(task.payload)) as [unknown, unknown[]];
-        return { ok: true, payload: pack(await asFunction(fn, 'run')(...args), 'result') };
+      if (!setupDone) {
+        setup ??= (async () => {
+          if (init.setup) await asFunction((await decodeNow(init.setup)).value, 'setup')();
+        })();
+        await setup;
+        setupDone = true;
       }
-      const got = await loadFn(task);
+      if (task.mode === 'call') {
+        const got = decodeNow(task.payload);
+        const [fn, args] = (got instanceof Promise ? (await got).value : got.value) as [unknown, unknown[]];
+        const r = asFunction(fn, 'run')(...args);
+        return { ok: true, payload: pack(isThenable(r) ? await r : r, 'result') };
+      }
+      const pending = loadFn(task);
+      const got = pending instanceof Promise ? await pending : pending;
       if ('missing' in got) return { ok: false, missing: got.missing };
       loaded = got.loaded;
-      const items = (await decode(task.payload)) as unknown[];
+      const decoded = decodeNow(task.payload);
+      const items = (decoded instanceof Promise ? (await decoded).value : decoded.value) as unknown[];
       const t0 = performance.now();
       const results: unknown[] = new Array(items.length);
+      const fn = got.fn;
+      const star = task.mode === 'star';
       for (let i = 0; i < items.length; i++) {
         index = task.start + i;
-        results[i] = await (task.mode === 'star' ? got.fn(...(items[i] as unknown[])) : got.fn(items[i], index));
+        const r = star ? fn(...(items[i] as unknown[])) : fn(items[i], index);
+        results[i] = isThenable(r) ? await r : r;
       }
       index = undefined; // a failure to pickle the results is not one item's
       const ms = performance.now() - t0;
@@ -54,6 +73,12 @@ export function createWorkerCore(init: WorkerInit): (task: Task) => Promise<Repl
       return index === undefined ? { ok: false, payload, loaded } : { ok: false, payload, index, loaded };
     }
   };
+}
+
+type Loaded = { fn: (...args: unknown[]) => unknown; loaded: boolean } | { missing: string };
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function asFunction(value: unknown, what: string): (...args: unknown[]) => unknown {

@@ -30,6 +30,7 @@ export class ThreadsBackend implements Backend {
       // 'async' waits with Atomics.waitAsync: as fast as 'sync', but an idle worker's event loop
       // keeps running (timers and promises a task left behind are not frozen).
       atomics: 'async',
+      recordTiming: false, // piscina's histograms: nobody reads them, every task would pay for them
       workerData: options.init,
       // piscina's default choice (the first idle worker; one task per worker), noting that the
       // task was posted synchronously: see exec
