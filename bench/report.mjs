@@ -64,9 +64,36 @@ function closureSections(results, L) {
   }
 }
 
+// ---------- workload section ----------
+function workloadSection(results, L) {
+  const wl = results.benchmarks.filter((b) => b.group === 'workload');
+  if (!wl.length) return;
+  const c = results.config.workload;
+  const ms = (x) => `${fmtNs(x)} ms`;
+  L.push('## workload: instrumentation cost on a realistic program', '');
+  L.push(`bench/src/interp/: a tokenizer, a recursive-descent parser producing an AST of classes, an evaluator that compiles the AST into a tree of closures (\`(env) => value\`, variables resolved to environment slots, Mini functions as JS closures) running recursion, three sorts and higher-order builtins (map, filter, reduce, sortBy) written in the interpreted language, then a JSON serializer, parser, pretty-printer, visitor and reviver-style rewrite over a 150-record document. One operation parses, compiles and runs the program and does the JSON part; every build must print the same output (digest ${wl[0].digest}). Goal: instrumented / plain <= ${wl[0].goalRatio}x.`, '');
+  L.push(`Method (*paired*, headline): one fresh process per run (${results.config.workload ? `${c.runs} runs` : ''}) imports the builds of one toolchain, warms each up for ${c?.warmMs} ms, then alternates their timed batches (${c?.batches} per build, ~${c?.batchMs} ms each, order rotating, a minor GC before each batch), so load from other processes hits them alike; which build warms up first alternates between runs. Per process: median of the per-batch ratios; the table shows the median over processes and (range). *CPU* is the same on the process's CPU time per batch (all threads, not counting time spent waiting for a core). *Separate*: each build alone in its own process, processes adjacent and alternating, median of per-run ratios. *Probes compiled out*: the teleport bundle with every \`if ($tp$p) return …\` turned into \`if (false)\` (V8 emits no code for it): everything the transform adds except the per-call probe.`, '');
+  L.push('| Toolchain | plain ms/op (range) | instrumented ms/op (range) | ratio (range) | CPU ratio | probes compiled out | separate processes | goal | |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const b of wl) {
+    const np = b.noprobe ? `${fmtRatio(b.noprobe.ratio)} (${rrange(b.noprobe.ratioSpread)})` : '–';
+    const sep = b.separate ? `${fmtRatio(b.separate.ratio)} (${rrange(b.separate.ratioSpread)})` : '–';
+    L.push(`| ${b.label} | ${ms(b.baseline.median)} (${range(b.baseline.spread)}) | ${ms(b.median)} (${range(b.spread)}) | **${fmtRatio(b.ratio)}** (${rrange(b.ratioSpread)}) | ${fmtRatio(b.cpuRatio)} | ${np} | ${sep} | ${b.goal} | ${verdict(b)} |`);
+  }
+  L.push('');
+  const profiled = wl.filter((b) => b.profile);
+  if (profiled.length) {
+    L.push('### Where the time goes (missed goals: each build once under `--cpu-prof`, self time during the timed batches)', '');
+    for (const b of profiled) {
+      for (const [v, p] of Object.entries(b.profile)) L.push(`- **${v}** (${p.file}, ${fmtNs(p.msWhileProfiled)} ms/op while profiled): ${p.top.slice(0, 6).map((t) => `${t.pctOfBusy}% \`${t.fn}\``).join(', ')}`);
+    }
+    L.push('');
+  }
+}
+
 // ---------- peer sections ----------
 function peerSections(results, L) {
-  const comparisons = results.comparisons ?? [];
+  const comparisons = (results.comparisons ?? []).filter((c) => c.group !== 'workload');
   if (!comparisons.length) return;
   const pairedOf = (id) => {
     const c = comparisons.find((x) => x.id === id);
@@ -189,6 +216,7 @@ export function renderMarkdown(results) {
   const busy = Math.max(m.cpuBusyAtStart ?? 0, m.cpuBusyAtEnd ?? 0);
   if (busy > 0.2) L.push(`> Other processes were using the machine around this run (CPU ${Math.round((m.cpuBusyAtStart ?? 0) * 100)}% busy in the second before it, ${Math.round((m.cpuBusyAtEnd ?? 0) * 100)}% in the second after it, with none of ours running): timings are noisier, and results that need idle cores (the CPU-bound speedup, the large capture) come out lower than on an idle machine.`, '');
   peerSections(results, L);
+  workloadSection(results, L);
   closureSections(results, L);
   L.push(`Raw numbers: bench/results.json. Total harness time ${Math.round(results.seconds)} s.`, '');
   return L.join('\n');
@@ -210,7 +238,7 @@ export function renderSvg(results) {
   o.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`);
   o.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
   const m = results.machine;
-  o.push(`<text x="12" y="20" font-size="14" font-weight="600">Teleport / peer ratios (log scale; bar from 1x to the median, whisker = min–max over runs)</text>`);
+  o.push(`<text x="12" y="20" font-size="14" font-weight="600">Teleport / peer and instrumented / plain ratios (log scale; bar from 1x to the median, whisker = min–max over runs)</text>`);
   o.push(`<text x="12" y="38" fill="#555">${esc(`${m.cores} cores, ${m.cpu}, Node ${m.node}; ${results.quick ? 'npm run bench -- --quick' : 'npm run bench'}, ${results.generated.slice(0, 10)}. Green: goal met, red: missed, grey: no goal. ▏= goal`)}</text>`);
   for (let e = lo; e <= hi; e++) {
     for (const mant of e < hi ? [1, 2, 5] : [1]) {
@@ -248,7 +276,7 @@ export function writeReports(results) {
 
 /** The console summary at the end of a run. */
 export function printSummary(results) {
-  const cc = results.benchmarks.filter((b) => b.baseline);
+  const cc = results.benchmarks.filter((b) => b.baseline && b.group !== 'workload');
   if (cc.length) {
     console.log('\nclosures (median ns, plain -> instrumented/strategy, ratio [per-run range]):');
     for (const b of cc) {
@@ -256,7 +284,15 @@ export function printSummary(results) {
       console.log(`  ${b.name.padEnd(44)} ${fmtNs(b.baseline.median).padStart(6)} -> ${fmtNs(b.median).padStart(6)} ${b.unit.padEnd(12)} ${fmtRatio(b.ratio).padStart(7)} [${rrange(b.ratioSpread)}]${iso}  ${b.group === 'closure-creation' ? (b.pass ? 'ok' : `over ${b.goal}`) : ''}`);
     }
   }
-  const comps = results.comparisons ?? [];
+  const wl = results.benchmarks.filter((b) => b.group === 'workload');
+  if (wl.length) {
+    console.log('\nworkload (median ms per operation, plain -> instrumented, ratio [per-run range]; paired processes):');
+    for (const b of wl) {
+      const extra = [`cpu ${fmtRatio(b.cpuRatio)}`, b.noprobe && `probes compiled out ${fmtRatio(b.noprobe.ratio)}`, b.separate && `separate processes ${fmtRatio(b.separate.ratio)}`].filter(Boolean).join(', ');
+      console.log(`  ${b.name.padEnd(20)} ${fmtNs(b.baseline.median).padStart(6)} -> ${fmtNs(b.median).padStart(6)} ms/op ${fmtRatio(b.ratio).padStart(7)} [${rrange(b.ratioSpread)}]  (${extra})  ${b.pass ? 'ok' : `over ${b.goal}`}`);
+    }
+  }
+  const comps = (results.comparisons ?? []).filter((c) => c.group !== 'workload');
   if (comps.length) {
     console.log('\nagainst peers (ratio = Teleport / peer, median of per-run ratios [range]):');
     for (const c of comps) {

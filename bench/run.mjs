@@ -3,6 +3,8 @@
 // Groups (each in its own module, every measurement in fresh child processes):
 //   closure-creation, closure-strategies   bench/closures.mjs: what the instrumentation costs
 //                                          where functions are created and called
+//   workload                               bench/workload.mjs: what it costs on a realistic program
+//                                          (an interpreter and a JSON parser, bench/src/interp/)
 //   latency, throughput, cpu, capture,     bench/peers.mjs: Teleport against piscina, tinypool,
 //   pickle                                 workerpool, raw worker_threads, v8.serialize,
 //                                          structuredClone, serialize-javascript and seroval
@@ -16,12 +18,13 @@
 //          --out <file> (also write the results there)
 //          --wait-idle [--wait-idle-max S]: before each peer run, wait up to S s (120) until other
 //          processes leave the CPU idle (for shared machines)
-//          --merge (with --groups of peer groups): the re-measured groups replace theirs in
-//          bench/results.json (same mode), and the reports are rendered again
+//          --merge (with --groups of peer groups and/or workload): the re-measured groups replace
+//          theirs in bench/results.json (same mode), and the reports are rendered again
 // With --groups or --filter the run is partial: results.json and the reports are left unchanged
 // (unless --merge).
 // --quick: 3 runs with shorter warm-ups and batches, closure-creation in program mode only, no
-// closure-strategies, and no profiles of missed goals unless --profile (a full run takes ~10 min).
+// closure-strategies, workload on the esbuild builds only (paired processes), and no profiles of
+// missed goals unless --profile (a full run takes ~25 min on a busy 2-core machine).
 // The peer groups sample how busy the machine is before each run (other processes' load) and
 // the report flags the groups measured on a busy machine.
 import fs from 'node:fs';
@@ -29,6 +32,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GOAL, buildClosures, closureConfig, profileClosures, runClosures, runStrategies, selectedPatterns, setClosureContext } from './closures.mjs';
 import { GROUPS as PEER_GROUPS, buildPeers, peerConfig, runPeers } from './peers.mjs';
+import { buildWorkload, runWorkload, workloadConfig } from './workload.mjs';
 import { benchDir, cpuBusyNow, machineInfo, roundDeep } from './lib.mjs';
 import { printSummary, writeReports } from './report.mjs';
 
@@ -44,7 +48,7 @@ const runsOption = option('--runs') ? Number(option('--runs')) : undefined;
 const started = Date.now();
 
 // ---------- which groups ----------
-const ALL = ['closure-creation', 'closure-strategies', ...PEER_GROUPS];
+const ALL = ['closure-creation', 'closure-strategies', 'workload', ...PEER_GROUPS];
 let groups = ALL;
 if (option('--groups')) {
   const wanted = option('--groups').split(',').flatMap((g) => (g === 'closures' ? ['closure-creation', 'closure-strategies'] : g === 'peers' ? PEER_GROUPS : [g]));
@@ -67,6 +71,8 @@ const strategyModes = quick ? ['program'] : modes;
 setClosureContext({ cfg: closureCfg, filter, modes, strategyModes });
 const peersCfg = peerConfig(quick);
 if (runsOption) peersCfg.runs = runsOption;
+const workloadCfg = workloadConfig(quick);
+if (runsOption) workloadCfg.runs = runsOption;
 
 // ---------- machine ----------
 const machine = machineInfo();
@@ -74,6 +80,7 @@ machine.cpuBusyAtStart = cpuBusyNow(500); // other processes' load, sampled befo
 console.log(`machine: ${machine.cores} cores, ${machine.cpu}${machine.mhz ? ` @ ${machine.mhz} MHz` : ''}, Node ${machine.node} (V8 ${machine.v8}), ${machine.platform}, ${machine.memoryGB} GB, load ${machine.loadavgAtStart.join(' ')}${machine.cpuBusyAtStart === null ? '' : `, CPU ${Math.round(machine.cpuBusyAtStart * 100)}% busy before the run`}`);
 console.log(`config: ${quick ? 'quick' : 'full'}; groups: ${groups.join(', ')}`);
 console.log(`  closures: ${closureCfg.runs} fresh processes per measurement; each: ${closureCfg.warmMs} ms warm-up, ${closureCfg.batches} timed batches of ~${closureCfg.batchMs} ms; modes: ${modes.join(', ')}`);
+console.log(`  workload: ${workloadCfg.runs} runs (${workloadCfg.pairs.join(', ')}); each: ${workloadCfg.warmMs} ms warm-up per build, ${workloadCfg.batches} timed batches of ~${workloadCfg.batchMs} ms per build`);
 console.log(`  peers: ${peersCfg.runs} runs, each contender in a fresh process per run`);
 
 // ---------- run ----------
@@ -86,6 +93,12 @@ if (groups.includes('closure-creation') && selectedPatterns().length) {
   benchmarks.push(...cc);
 }
 if (groups.includes('closure-strategies')) benchmarks.push(...(await runStrategies()));
+let workload;
+if (groups.includes('workload')) {
+  await buildWorkload(workloadCfg.pairs);
+  workload = runWorkload(workloadCfg, { profile: quick ? flag('--profile') : !flag('--no-profile') });
+  benchmarks.push(...workload.benchmarks);
+}
 const peerGroups = PEER_GROUPS.filter((g) => groups.includes(g));
 if (peerGroups.length) {
   await buildPeers();
@@ -98,16 +111,18 @@ machine.loadavgAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
 machine.cpuBusyAtEnd = cpuBusyNow(500);
 const results = roundDeep({
   generated: new Date().toISOString(), quick, seconds: (Date.now() - started) / 1000,
-  config: { ...closureCfg, modes, strategyModes, goalRatio: GOAL, groups, peers: peersCfg },
+  config: { ...closureCfg, modes, strategyModes, goalRatio: GOAL, groups, peers: peersCfg, workload: workloadCfg },
   machine, benchmarks,
-  ...(peers ? { comparisons: peers.comparisons, profiles: peers.profiles, notRepresentable: peers.notRepresentable, cpuBusyBeforeGroup: peers.busyBefore, otherProcessesCpuDuringRuns: peers.othersDuringRuns } : {}),
+  ...(peers || workload ? { comparisons: [...(peers?.comparisons ?? []), ...(workload?.comparisons ?? [])] } : {}),
+  ...(peers ? { profiles: peers.profiles, notRepresentable: peers.notRepresentable, cpuBusyBeforeGroup: peers.busyBefore, otherProcessesCpuDuringRuns: peers.othersDuringRuns } : {}),
 });
 printSummary(results);
 if (option('--out')) {
   fs.writeFileSync(option('--out'), JSON.stringify(results, null, 2) + '\n');
   console.log(`wrote ${option('--out')}`);
 }
-if (partial && flag('--merge') && !filter && peers && groups.every((g) => PEER_GROUPS.includes(g))) {
+const MERGEABLE = [...PEER_GROUPS, 'workload'];
+if (partial && flag('--merge') && !filter && (peers || workload) && groups.every((g) => MERGEABLE.includes(g))) {
   // re-measured peer groups replace theirs in bench/results.json (same mode only); the report
   // says which groups were re-measured, when, and on what machine state
   const file = path.join(benchDir, 'results.json');
@@ -117,8 +132,9 @@ if (partial && flag('--merge') && !filter && peers && groups.every((g) => PEER_G
   const merged = {
     ...old,
     benchmarks: [...old.benchmarks.filter((b) => !gs.has(b.group)), ...results.benchmarks],
-    comparisons: [...(old.comparisons ?? []).filter((c) => !gs.has(c.group)), ...results.comparisons].sort((a, b) => PEER_GROUPS.indexOf(a.group) - PEER_GROUPS.indexOf(b.group)),
-    profiles: [...(old.profiles ?? []).filter((p) => !gs.has(p.key.split('-')[0])), ...results.profiles],
+    comparisons: [...(old.comparisons ?? []).filter((c) => !gs.has(c.group)), ...results.comparisons].sort((a, b) => MERGEABLE.indexOf(a.group) - MERGEABLE.indexOf(b.group)),
+    profiles: [...(old.profiles ?? []).filter((p) => !gs.has(p.key.split('-')[0])), ...(results.profiles ?? [])],
+    config: { ...old.config, ...(workload ? { workload: workloadCfg } : {}) },
     cpuBusyBeforeGroup: { ...old.cpuBusyBeforeGroup, ...results.cpuBusyBeforeGroup },
     otherProcessesCpuDuringRuns: { ...old.otherProcessesCpuDuringRuns, ...results.otherProcessesCpuDuringRuns },
     remeasured: [...(old.remeasured ?? []).filter((r) => !r.groups.every((g) => gs.has(g))), { groups, generated: results.generated, seconds: results.seconds, machine: results.machine }],

@@ -70,7 +70,7 @@ export function reply(value) {
  * rotating order), so a burst of load from elsewhere hits all of them alike. With --expose-gc, a
  * minor GC (scavenge) before each batch keeps one op's young garbage from being collected on
  * another's time. (Not a full GC: after one, code that was hot runs slowly for a few calls.)
- * µs per operation.
+ * µs per operation: wall time (`us`, `batches`) and the process's CPU time (`cpuUs`, `cpuBatches`).
  */
 export function timeInterleaved(ops, { warmMs, batches, batchMs, minWarm = 2 }) {
   const sizes = {};
@@ -89,6 +89,7 @@ export function timeInterleaved(ops, { warmMs, batches, batchMs, minWarm = 2 }) 
   }
   const keys = Object.keys(ops);
   const us = Object.fromEntries(keys.map((k) => [k, []]));
+  const cpu = Object.fromEntries(keys.map((k) => [k, []]));
   const from = now();
   for (let b = 0; b < batches; b++) {
     for (let j = 0; j < keys.length; j++) {
@@ -96,11 +97,17 @@ export function timeInterleaved(ops, { warmMs, batches, batchMs, minWarm = 2 }) 
       const op = ops[key];
       const size = sizes[key];
       globalThis.gc?.({ type: 'minor' }); // (--expose-gc) no op pays for the young garbage of the one before it
+      const c0 = process.cpuUsage();
       const t0 = now();
       for (let k = 0; k < size; k++) op();
       us[key].push((msSince(t0) * 1000) / size);
+      const c = process.cpuUsage(c0);
+      cpu[key].push((c.user + c.system) / size);
     }
   }
   const window = windowUs(from);
-  return Object.fromEntries(keys.map((k) => [k, { us: median(us[k]), batches: us[k].map((x) => Math.round(x * 1000) / 1000), batchSize: sizes[k], window }]));
+  const r3 = (x) => Math.round(x * 1000) / 1000;
+  // cpuBatches: the process's CPU time (every thread) per operation in each batch: unlike wall
+  // time, it leaves out the time the process waited for a core other processes held
+  return Object.fromEntries(keys.map((k) => [k, { us: median(us[k]), batches: us[k].map(r3), cpuUs: median(cpu[k]), cpuBatches: cpu[k].map(r3), batchSize: sizes[k], window }]));
 }
