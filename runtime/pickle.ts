@@ -79,7 +79,8 @@ class Reducer {
   /** innermost function whose captures are being reduced, for error messages */
   private context: UnitMeta | null = null;
 
-  constructor(private rootLabel: string) {}
+  /** oob: when given, large typed arrays are listed here instead of being put in the data (see OOB_MIN) */
+  constructor(private rootLabel: string, private oob?: ArrayBufferView[]) {}
 
   fail(value: unknown, why?: string): never {
     let segs = this.path.map(formatSeg);
@@ -127,6 +128,13 @@ class Reducer {
     if (proto === Object.prototype) return this.plain(obj as Record<string, unknown>);
     if (Array.isArray(obj) && proto === Array.prototype) return this.array(obj);
     if (LEAF_PROTOS.has(proto)) {
+      if (this.oob && ArrayBuffer.isView(obj) && obj.byteLength >= OOB_MIN && !(obj.buffer instanceof SharedArrayBuffer)) {
+        this.tagged = true;
+        const rec = { [TAG]: 'oob', i: this.oob.length, t: Object.prototype.toString.call(obj).slice(8, -1) };
+        this.oob.push(obj);
+        this.memo.set(obj, rec);
+        return rec;
+      }
       this.memo.set(obj, obj);
       return obj;
     }
@@ -390,9 +398,15 @@ class Reducer {
   }
 }
 
+/** Gives back the i-th out-of-band typed array of a sealed payload (protocol.seal), as a private copy. */
+export type OutOfBand = (index: number, type: string) => ArrayBufferView;
+
+/** Typed arrays at least this large travel out of band when a payload is sealed (protocol.seal). */
+export const OOB_MIN = 1 << 20;
+
 class Reviver {
   private memo = new Map<unknown, unknown>();
-  constructor(private senderBuild: string) {}
+  constructor(private senderBuild: string, private oob?: OutOfBand) {}
 
   revive(v: unknown): unknown {
     if (v === null || typeof v !== 'object') return v;
@@ -444,6 +458,12 @@ class Reviver {
     switch (r[TAG]) {
       case 'fn':
         return this.fn(r);
+      case 'oob': {
+        if (!this.oob) throw new FormatError('payload refers to out-of-band data it does not carry');
+        const value = this.oob(r.i as number, r.t as string);
+        this.memo.set(r, value);
+        return value;
+      }
       case 'ref': {
         const mod = this.module(r.m as string);
         this.checkHash(mod, r);
@@ -740,12 +760,12 @@ function isPlainData(value: unknown): boolean {
 }
 
 /** Reduce a value into a Packet (structured-cloneable). `label` names the root in error messages. */
-export function pack(value: unknown, label = 'value'): Packet {
-  if (isPlainData(value)) {
+export function pack(value: unknown, label = 'value', oob?: ArrayBufferView[]): Packet {
+  if (!oob && isPlainData(value)) {
     const packet: MaybeFlat = { v: FORMAT_VERSION, build: buildId(), mods: [], data: value, flat: 1 };
     return packet;
   }
-  const r = new Reducer(label);
+  const r = new Reducer(label, oob);
   const data = r.reduce(value);
   const packet: MaybeFlat = { v: FORMAT_VERSION, build: buildId(), mods: [...r.mods], data };
   if (!r.tagged) packet.flat = 1;
@@ -780,7 +800,7 @@ const loaded = new Set<string>();
 const isLoaded = (url: string): boolean => loaded.has(url) || [...modules.values()].some((m) => m.url === url);
 
 /** Import the modules a Packet needs (only modules compiled by the same build register), then revive it. */
-export async function unpack(packet: Packet): Promise<unknown> {
+export async function unpack(packet: Packet, oob?: OutOfBand): Promise<unknown> {
   const p = checkPacket(packet);
   for (const url of p.mods) {
     if (isLoaded(url)) continue;
@@ -789,15 +809,15 @@ export async function unpack(packet: Packet): Promise<unknown> {
     loaded.add(url);
   }
   if ((p as MaybeFlat).flat === 1) return p.data;
-  return new Reviver(p.build).revive(p.data);
+  return new Reviver(p.build, oob).revive(p.data);
 }
 
 /**
  * The Packet revived at once when every module it needs is already loaded (a warm worker: no
  * promise, no turn of the microtask queue), else undefined: then use {@link unpack}.
  */
-export function unpackLoaded(packet: Packet): { value: unknown } | undefined {
+export function unpackLoaded(packet: Packet, oob?: OutOfBand): { value: unknown } | undefined {
   const p = checkPacket(packet);
   for (const url of p.mods) if (!isLoaded(url)) return undefined;
-  return { value: (p as MaybeFlat).flat === 1 ? p.data : new Reviver(p.build).revive(p.data) };
+  return { value: (p as MaybeFlat).flat === 1 ? p.data : new Reviver(p.build, oob).revive(p.data) };
 }

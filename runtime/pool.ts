@@ -10,7 +10,7 @@ import { inspect } from 'node:util';
 import { Chunker, checkChunkSize } from './chunking.js';
 import { WorkerError } from './errors.js';
 import { pack } from './pickle.js';
-import { decodeNow, encode, freeze, type FnRef, type Reply, type Task } from './protocol.js';
+import { decodeNow, encode, freeze, seal, type FnRef, type Reply, type Task } from './protocol.js';
 import { ThreadsBackend } from './backends/threads.js';
 import { ProcessesBackend } from './backends/processes.js';
 import type { Backend, BackendOptions } from './backends/types.js';
@@ -274,7 +274,7 @@ export class Pool {
     const input = iterate(items, where);
     const user = options.signal;
     user?.throwIfAborted();
-    const fnRef: FnRef = { key: randomUUID(), bytes: encode(fn, `${where} function`) };
+    const fnRef: FnRef = { key: randomUUID(), bytes: seal(fn, `${where} function`, this.backend === 'threads') };
     const total = knownLength(items);
     const chunker = new Chunker(this.size, total, options.chunkSize);
     const window = this.size * 2;

@@ -3,14 +3,15 @@
 // bytes when they must wait), and the function of a call is sent once per worker (by key, as
 // bytes; threads share them through a SharedArrayBuffer).
 import v8 from 'node:v8';
-import { pack, unpack, unpackLoaded } from './pickle.js';
+import { FormatError } from './errors.js';
+import { pack, unpack, unpackLoaded, type OutOfBand } from './pickle.js';
 import type { Packet } from './packet.js';
 
 /** The function of one pool call, shared by all of its messages. */
 export interface FnRef {
   /** unique per call: a worker caches the revived function under it */
   key: string;
-  /** the function's packet bytes; processes get them in the first message to each child */
+  /** the function, sealed ({@link seal}); processes get them in the first message to each child */
   bytes?: Uint8Array;
   /** threads: the same bytes in shared memory, so no message copies them */
   shared?: SharedArrayBuffer;
@@ -102,9 +103,71 @@ function deserialize(bytes: Uint8Array): unknown {
   return d.readValue();
 }
 
-/** Copies bytes into shared memory (threads read them without a copy per message). */
+/** The bytes in shared memory (threads read them without a copy per message); sealed ones already are. */
 export function share(bytes: Uint8Array): SharedArrayBuffer {
+  if (bytes.buffer instanceof SharedArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer;
   const sab = new SharedArrayBuffer(bytes.byteLength);
   new Uint8Array(sab).set(bytes);
   return sab;
+}
+
+// ---------- sealed payloads: a call's function, with its large typed arrays out of band ----------
+//
+//   u32 magic | u32 n | u32 head length | n × (f64 offset, f64 length) | head | data …
+//
+// The head is the v8-serialized Packet; typed arrays of OOB_MIN bytes or more are not in it but
+// in the data part (each 8-byte aligned), copied there once: not through the serializer (whose
+// buffer grows by doubling) and not again into shared memory. Each worker copies them out into
+// memory of its own when it revives the function.
+
+const MAGIC = 0x54505331; // 'TPS1'
+const align8 = (n: number): number => (n + 7) & ~7;
+const VIEWS: Record<string, new (buffer: ArrayBuffer) => ArrayBufferView> = {
+  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+  Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView,
+};
+
+/** The value pickled and sealed, in shared memory when `shared` (for threads). */
+export function seal(value: unknown, label: string, shared: boolean): Uint8Array {
+  const views: ArrayBufferView[] = [];
+  const head = v8.serialize(pack(value, label, views));
+  const tableAt = 12;
+  const headAt = tableAt + 16 * views.length;
+  let end = align8(headAt + head.byteLength);
+  const offsets = views.map((v) => {
+    const at = end;
+    end = align8(end + v.byteLength);
+    return at;
+  });
+  const buffer = shared ? new SharedArrayBuffer(end) : new ArrayBuffer(end);
+  const out = new Uint8Array(buffer);
+  const dv = new DataView(buffer);
+  dv.setUint32(0, MAGIC);
+  dv.setUint32(4, views.length);
+  dv.setUint32(8, head.byteLength);
+  views.forEach((v, i) => {
+    dv.setFloat64(tableAt + 16 * i, offsets[i]!);
+    dv.setFloat64(tableAt + 16 * i + 8, v.byteLength);
+    out.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), offsets[i]);
+  });
+  out.set(head, headAt);
+  return out;
+}
+
+/** Revives sealed bytes: synchronously when no module import is needed, else through a promise. */
+export function unsealNow(bytes: Uint8Array): { value: unknown } | Promise<{ value: unknown }> {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.byteLength < 12 || dv.getUint32(0) !== MAGIC) throw new FormatError('not a sealed Teleport payload');
+  const n = dv.getUint32(4);
+  const headAt = 12 + 16 * n;
+  const packet = deserialize(bytes.subarray(headAt, headAt + dv.getUint32(8))) as Packet;
+  const oob: OutOfBand = (i, type) => {
+    const Ctor = Object.hasOwn(VIEWS, type) ? VIEWS[type] : undefined;
+    if (!Ctor || !(i >= 0 && i < n)) throw new FormatError(`sealed payload: bad out-of-band entry ${i} (${type})`);
+    const at = dv.getFloat64(12 + 16 * i);
+    const copy = new ArrayBuffer(dv.getFloat64(12 + 16 * i + 8));
+    new Uint8Array(copy).set(bytes.subarray(at, at + copy.byteLength));
+    return new Ctor(copy);
+  };
+  return unpackLoaded(packet, oob) ?? unpack(packet, oob).then((value) => ({ value }));
 }

@@ -3,7 +3,7 @@
 // with the pickled results or the pickled error (Packets: the transport copies them as it posts
 // the reply). Task failures are replies, never throws.
 import { pack } from './pickle.js';
-import { decodeNow, type Reply, type Task, type WorkerInit } from './protocol.js';
+import { decodeNow, unsealNow, type Reply, type Task, type WorkerInit } from './protocol.js';
 import type { Packet } from './packet.js';
 
 const CACHE = 32; // functions of recent calls kept per worker
@@ -26,7 +26,7 @@ export function createWorkerCore(init: WorkerInit): (task: Task) => Promise<Repl
       if (fns.size > CACHE) fns.delete(fns.keys().next().value as string);
       return { fn, loaded: true };
     };
-    const got = decodeNow(bytes);
+    const got = unsealNow(bytes);
     return got instanceof Promise ? got.then(keep) : keep(got);
   }
 

@@ -89,6 +89,10 @@ describe.each(backends)('executor on %s', (backend) => {
     expect(byName['captured typed arrays are private']).toEqual({ local: 0, perWorkerCountsAreOneToN: true, total: 40 });
   });
 
+  it('large captured typed arrays arrive intact (views, DataView, shared identity) as private copies', () => {
+    expect(byName['large captures out of band']).toEqual({ r: Array.from({ length: 4 }, () => [1000, 199_000, 299_999, true, true, -5, 9, 7]), localUntouched: true });
+  });
+
   it('idleTimeout stops idle workers; a replacement runs setup again', () => {
     expect(byName['idleTimeout']).toEqual({ newWorker: true, setupAgain: true });
   });
