@@ -192,9 +192,11 @@ export class Pool {
   #operation<T>(body: () => Promise<T>): Promise<T> {
     if (this.#closing) return Promise.reject(new Error('Pool is closed'));
     const p = body();
-    const settled = p.then(noop, noop);
+    const settled = p.then(
+      () => void this.#operations.delete(settled),
+      () => void this.#operations.delete(settled),
+    );
     this.#operations.add(settled);
-    void settled.then(() => this.#operations.delete(settled));
     return p;
   }
 

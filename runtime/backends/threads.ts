@@ -16,7 +16,7 @@ export class ThreadsBackend implements Backend {
   #terminated = false;
   #broken: WorkerError | undefined;
   /** rejecters of the tasks in flight: if the pool breaks, they all fail (no per-task race on a never-settling promise) */
-  readonly #pending = new Set<(error: WorkerError) => void>();
+  readonly #pending = new Set<(error: unknown) => void>();
   /** set by the load balancer when piscina hands the task being submitted to a worker right away */
   #posted = false;
 
@@ -66,16 +66,29 @@ export class ThreadsBackend implements Backend {
     // Not posted yet: piscina keeps `task` in its queue and posts it later, when the caller may
     // have changed objects the payload shares with its values: freeze it now, in place.
     if (!this.#posted) task.payload = freeze(task.payload);
-    let fail!: (error: WorkerError) => void;
-    const broken = new Promise<never>((_, reject) => (fail = reject));
-    this.#pending.add(fail);
-    return Promise.race([run, broken]).finally(() => this.#pending.delete(fail)).catch((cause: unknown) => {
-      if (signal?.aborted) throw signal.reason;
-      if (cause instanceof WorkerError) throw cause;
-      if ((cause as Error | null)?.name === 'DataCloneError') throw new TypeError(`teleport: internal error: a pickled payload could not be posted (${text(cause)})`, { cause });
-      if (this.#terminated) throw new WorkerError('teleport: the pool was terminated while the task was running', { cause });
-      throw new WorkerError(describeFailure(cause, this.options), { cause });
+    // one promise per task: settled by piscina, or failed with every other in-flight task if the pool breaks
+    return new Promise<Reply>((resolve, reject) => {
+      this.#pending.add(reject);
+      run.then(
+        (reply) => {
+          this.#pending.delete(reject);
+          resolve(reply);
+        },
+        (cause: unknown) => {
+          this.#pending.delete(reject);
+          reject(this.#explain(cause, signal));
+        },
+      );
     });
+  }
+
+  /** What a rejection from piscina means for the caller. */
+  #explain(cause: unknown, signal: AbortSignal | undefined): unknown {
+    if (signal?.aborted) return signal.reason;
+    if (cause instanceof WorkerError) return cause;
+    if ((cause as Error | null)?.name === 'DataCloneError') return new TypeError(`teleport: internal error: a pickled payload could not be posted (${text(cause)})`, { cause });
+    if (this.#terminated) return new WorkerError('teleport: the pool was terminated while the task was running', { cause });
+    return new WorkerError(describeFailure(cause, this.options), { cause });
   }
 
   fnBytesPosted(): number {
