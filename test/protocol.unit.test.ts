@@ -1,0 +1,62 @@
+// The task protocol's payload forms: Packets frozen to bytes, and sealed function payloads whose
+// large typed arrays travel out of band (plain data here: functions need the transform, and the
+// executor tests send those through real workers).
+import { describe, expect, it } from 'vitest';
+import { pack } from '../runtime/pickle.js';
+import { decodeNow, freeze, seal, share, unsealNow } from '../runtime/protocol.js';
+import { FormatError } from '../runtime/errors.js';
+
+/** same type and bytes (vitest's deep equality is slow on megabytes) */
+const same = (a: ArrayBufferView, b: ArrayBufferView): boolean =>
+  a.constructor === b.constructor && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+
+const now = (got: { value: unknown } | Promise<{ value: unknown }>): unknown => {
+  if (got instanceof Promise) throw new Error('expected a synchronous revive');
+  return got.value;
+};
+
+describe('payloads', () => {
+  it('a Packet frozen to bytes is a snapshot', () => {
+    const value = { list: [1, 2, 3], when: new Date(0) };
+    const bytes = freeze(pack(value));
+    value.list.push(4);
+    expect(now(decodeNow(bytes))).toEqual({ list: [1, 2, 3], when: new Date(0) });
+  });
+
+  it('seal keeps large typed arrays out of the serialized head and gives back private copies', () => {
+    const big = new Float64Array(200_000).map((_, i) => i * 0.5); // 1.6 MB: out of band
+    const small = new Int16Array([1, -2, 3]); // stays in the head
+    const view = new Uint8Array(big.buffer, 8, 1 << 20); // a view at an offset: its own bytes only
+    const value = { big, again: big, small, view, dv: new DataView(new ArrayBuffer(1 << 20)) };
+    value.dv.setInt32(4, 1234);
+    for (const shared of [false, true]) {
+      const bytes = seal(value, 'test', shared);
+      expect(bytes.buffer instanceof SharedArrayBuffer).toBe(shared);
+      expect(bytes.byteLength).toBeGreaterThan(big.byteLength + view.byteLength + (1 << 20));
+      const out = now(unsealNow(bytes)) as typeof value;
+      expect(same(out.big, big)).toBe(true);
+      expect(out.again).toBe(out.big); // identity among captures is kept
+      expect(out.small).toEqual(small);
+      expect(same(out.view, view)).toBe(true);
+      expect(out.dv.getInt32(4)).toBe(1234);
+      expect(out.big.buffer).not.toBe(bytes.buffer); // private memory, not a view into the payload
+      expect(out.big.buffer instanceof SharedArrayBuffer).toBe(false);
+      out.big[0] = 99;
+      expect((now(unsealNow(bytes)) as typeof value).big[0]).toBe(0);
+    }
+  });
+
+  it('share hands over sealed shared memory as it is', () => {
+    const bytes = seal({ a: 1 }, 'test', true);
+    expect(share(bytes)).toBe(bytes.buffer);
+    const plain = seal({ a: 1 }, 'test', false);
+    const sab = share(plain);
+    expect(sab).toBeInstanceOf(SharedArrayBuffer);
+    expect(now(unsealNow(new Uint8Array(sab)))).toEqual({ a: 1 });
+  });
+
+  it('bytes that are not a sealed payload fail with a FormatError', () => {
+    expect(() => unsealNow(new Uint8Array(4))).toThrow(FormatError);
+    expect(() => unsealNow(freeze(pack({ a: 1 })))).toThrow(FormatError);
+  });
+});
