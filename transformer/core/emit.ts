@@ -3,7 +3,7 @@
 // unit table, the by-reference table and the scope factories the worker uses to rebuild closures.
 import MagicString from 'magic-string';
 import type { Variable } from '@typescript-eslint/scope-manager';
-import { afterDirectives, contains, parentOf, walk, type Node, type TSESTree } from './walk.js';
+import { afterDirectives, contains, nodeLists, parentOf, type Node, type TSESTree } from './walk.js';
 import type { EnvScope, ModuleModel, Unit } from './model.js';
 
 export interface UnitInfo {
@@ -219,21 +219,20 @@ export class Emitter {
 
   /** `f.bind(t, a)` → `$tp.b(f, t, a)`: same call, but the bound function remembers its parts. */
   private bindCalls(): void {
-    walk(this.model.ast, (n) => {
-      if (n.type !== 'CallExpression' || n.optional) return true;
+    for (const n of nodeLists(this.model.ast).calls) {
+      if (n.optional) continue;
       const callee = n.callee;
-      if (callee.type !== 'MemberExpression' || callee.computed || callee.optional || callee.object.type === 'Super') return true;
-      if (callee.property.type !== 'Identifier' || callee.property.name !== 'bind' || n.typeArguments) return true;
-      if (n.arguments.length === 0) return true;
+      if (callee.type !== 'MemberExpression' || callee.computed || callee.optional || callee.object.type === 'Super') continue;
+      if (callee.property.type !== 'Identifier' || callee.property.name !== 'bind' || n.typeArguments) continue;
+      if (n.arguments.length === 0) continue;
       // in an optional chain (`a?.f.bind(t)`) the call may be skipped: `$tp.b(a?.f, t)` would not be
-      if (parentOf(n)?.type === 'ChainExpression') return true;
+      if (parentOf(n)?.type === 'ChainExpression') continue;
       const open = this.code.indexOf('(', callee.property.range[1]);
       // from the `.` (not from the end of the object node, which excludes its parentheses: `(a || b).bind(t)`)
       const dot = this.code.lastIndexOf('.', callee.property.range[0]);
       this.left(n.range[0], `${T}.b(`);
       this.s.overwrite(dot, open + 1, ', ');
-      return true;
-    });
+    }
   }
 
   /**
