@@ -487,7 +487,8 @@ export class Emitter {
     const reader0 = `function ${T}$e0($tp$i) { switch ($tp$i) { ${moduleEnv.slots.map((n, i) => `case ${i}: return ${n};`).join(' ')} } }`;
     const byRef = model.units.filter((u) => u.refName !== undefined && !u.unsendable);
     const x0 = `function ${T}$x0(j) { switch (j) { ${byRef.map((u) => `case ${u.index}: return ${u.refName};`).join(' ')} } }`;
-    const table = `function ${T}$T() { return ${JSON.stringify(this.table())}; }`;
+    // a JSON string (the runtime parses it): one token for tsc and esbuild instead of a large literal
+    const table = `function ${T}$T() { return ${JSON.stringify(JSON.stringify(this.table()))}; }`;
     return `;var ${T}$t, ${T}$p;${reader0}\n${table}\n${x0}\n${this.factory(moduleEnv)}\n`;
   }
 
