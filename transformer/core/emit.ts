@@ -534,7 +534,10 @@ export class Emitter {
       ? `function ${T}$e0($tp$i) { switch ($tp$i) { ${env.slots.map((n, i) => `case ${i}: return ${n};`).join(' ')} } }`
       : `let ${T}$e${env.index} = ${this.reader(env, false)};`;
     const setter = `($tp$i, $tp$v) => { switch ($tp$i) { ${env.slots.map((n, i) => (n === 'this' || n === 'arguments' ? '' : `case ${i}: ${n} = $tp$v; break;`)).join(' ')} } }`;
-    const creator = `($tp$j) => { switch ($tp$j) { ${env.units.filter((u) => !u.unsendable).map((u) => `case ${u.index}: return ${this.copy(u)};`).join('\n')} } }`;
+    // A module the bundler says is not an entry point is never loaded dry, so its units held by a
+    // top-level binding always travel by reference (runtime/pickle.ts): their copies would never run.
+    const rebuilt = env.units.filter((u) => !u.unsendable && !(this.entry === 0 && u.refName !== undefined));
+    const creator = `($tp$j) => { switch ($tp$j) { ${rebuilt.map((u) => `case ${u.index}: return ${this.copy(u)};`).join('\n')} } }`;
     const children = `($tp$n) => { switch ($tp$n) { ${env.children.map((c) => `case ${c.index}: return ${T}$s${c.index};`).join(' ')} } }`;
     const inner = env.children.map((c) => this.factory(c)).join('\n');
     const dry = isModule ? `const ${T}$dry = false; ` : '';
