@@ -488,7 +488,7 @@ export class Emitter {
     const byRef = model.units.filter((u) => u.refName !== undefined && !u.unsendable);
     const x0 = `function ${T}$x0(j) { switch (j) { ${byRef.map((u) => `case ${u.index}: return ${u.refName};`).join(' ')} } }`;
     // a JSON string (the runtime parses it): one token for tsc and esbuild instead of a large literal
-    const table = `function ${T}$T() { return ${JSON.stringify(JSON.stringify(this.table()))}; }`;
+    const table = `function ${T}$T() { return ${quoteJson(JSON.stringify(this.table()))}; }`;
     return `;var ${T}$t, ${T}$p;${reader0}\n${table}\n${x0}\n${this.factory(moduleEnv)}\n`;
   }
 
@@ -590,6 +590,11 @@ export function namingContext(u: Unit): NamingContext {
     default:
       return { how: 'plain' };
   }
+}
+
+/** JSON text as a single-quoted string literal: its many `"` need no escaping there. */
+function quoteJson(json: string): string {
+  return `'${json.replace(/[\\'\u2028\u2029]/g, (c) => (c === '\\' || c === "'" ? '\\' + c : c === '\u2028' ? '\\u2028' : '\\u2029'))}'`;
 }
 
 function unwrapTS(e: Node): Node {
