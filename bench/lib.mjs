@@ -131,6 +131,15 @@ function category(n) {
   if (/node_modules\/(piscina|tinypool|workerpool)\//.test(url)) return 'pool library (piscina)';
   if (!url && /postMessage|receiveMessageOnPort/.test(functionName)) return 'postMessage (native)';
   if (/bench\/(\.out|src)\//.test(url)) return 'benchmark program';
+  // build profiles (bench/build.mjs)
+  if (/\/dist\/transformer\/core\//.test(url)) return 'Teleport transform (our code)';
+  if (/\/dist\/(transformer\/tspatch|plugins\/esbuild)\.?/.test(url)) return 'Teleport front end (plugin, tspatch)';
+  if (/node_modules\/@typescript-eslint\/typescript-estree\//.test(url)) return 'typescript-estree (TS AST to ESTree)';
+  if (/node_modules\/@typescript-eslint\/scope-manager\//.test(url)) return 'scope analysis (scope-manager)';
+  if (/node_modules\/(magic-string|@jridgewell)\//.test(url)) return 'source maps (magic-string, codec, remapping)';
+  if (/node_modules\/typescript\/lib\/typescript\.js/.test(url)) return 'TypeScript parser (module loaded by typescript-estree)';
+  if (/^evalmachine/.test(url) || /node_modules\/typescript\/lib\/(tsc|_tsc)\.js/.test(url)) return 'TypeScript compiler (tsc, as ts-patch runs it)';
+  if (/node_modules\/esbuild\//.test(url)) return 'esbuild JS API (IPC with the esbuild binary)';
   if (/^node:/.test(url)) return 'Node internals (promises, ports, events)';
   return 'other';
 }

@@ -1,5 +1,5 @@
 // Renders bench/RESULTS.md (Markdown tables) and bench/ratios.svg (a bar chart of every
-// Teleport-vs-peer ratio against its goal) from bench/results.json.
+// Teleport-vs-peer and build-cost ratio against its goal) from bench/results.json.
 //
 //   npm run bench:report        (bench/run.mjs also calls writeReports after a full run)
 import fs from 'node:fs';
@@ -93,7 +93,7 @@ function workloadSection(results, L) {
 
 // ---------- peer sections ----------
 function peerSections(results, L) {
-  const comparisons = (results.comparisons ?? []).filter((c) => c.group !== 'workload');
+  const comparisons = (results.comparisons ?? []).filter((c) => c.group !== 'workload' && c.group !== 'build');
   if (!comparisons.length) return;
   const pairedOf = (id) => {
     const c = comparisons.find((x) => x.id === id);
@@ -192,7 +192,7 @@ function peerSections(results, L) {
       L.push('');
     }
   }
-  const profiles = results.profiles ?? [];
+  const profiles = (results.profiles ?? []).filter((p) => !p.key.startsWith('build-'));
   if (profiles.length) {
     L.push('### Where the time goes (missed goals)', '');
     L.push('The Teleport side of each missed goal, run once more under `--cpu-prof` (every thread; 200 µs sampling); self time during the timed part, split by what the code belongs to, then the top functions. "busy" is the share of the timed window the thread was not idle. V8 counts code it inlined as the self time of the function it was inlined into: in the workers, \`handle\` (runtime/worker-core) includes the mapped function and the workload it calls in its item loop.', '');
@@ -206,6 +206,41 @@ function peerSections(results, L) {
   }
 }
 
+// ---------- build cost ----------
+function buildSection(results, L) {
+  const rows = results.benchmarks.filter((b) => b.group === 'build');
+  if (!rows.length) return;
+  const comparisons = (results.comparisons ?? []).filter((c) => c.group === 'build');
+  const cb = results.buildCodebase;
+  const cfg = results.config.build;
+  L.push('## Build cost', '');
+  L.push(`Method (bench/build.mjs): a TypeScript codebase generated at run time by bench/src/gen-codebase.mjs (${cb.modules} modules, ${cb.lines.toLocaleString('en')} lines, ${num(cb.bytes / 2 ** 20)} MiB; enums, interfaces, generic classes with fields, #private fields, accessors, async and generator methods, subclasses of imported classes, closures, arrow callbacks, async functions; every module imports up to four others) is built ${rows.length} ways, each build a fresh process timed from spawn to exit (node start, loading the compiler and the plugin, the build, writing the output; esbuild and tsc both write source maps). ${cfg.warmup ? `After ${cfg.warmup} untimed warm-up round, ` : ''}${cfg.runs} runs build every variant back to back, in an order that alternates between runs; the table shows the median and, in parentheses, the min–max over runs; ratios are medians of the per-run ratios. Every build's output is run: all compute the same checksum (${cb.checksum}), and the instrumented builds send a generated closure through \`dumps\`/\`loads\` (${cb.functions.toLocaleString('en')} functions instrumented).${busyNoteOf(results, 'build')}`, '');
+  L.push('| Build | ms (range) |', '|---|---:|');
+  for (const b of rows) L.push(`| ${b.label} | ${num(b.median)} (${num(b.spread.min)}–${num(b.spread.max)}) |`);
+  L.push('');
+  L.push('| Ratio | median (range) | Goal | |', '|---|---:|---:|---|');
+  for (const c of comparisons) L.push(`| ${mdEscape(c.title.replace(/^build: /, ''))} | **${fmtRatio(c.ratio)}** (${rrange(c.ratioSpread)}) | ${c.goal ?? '–'} | ${verdict(c)} |`);
+  L.push('');
+  const profiles = (results.profiles ?? []).filter((p) => p.key.startsWith('build-'));
+  if (profiles.length) {
+    L.push('Where the time goes in the instrumented builds (one run under `--cpu-prof`, 500 µs sampling; self time by category, the top functions by self time, and the inclusive time of the main phases):', '');
+    for (const p of profiles) {
+      for (const th of p.threads) {
+        L.push(`- **${p.key.slice(6)}** (${p.whileProfiled} while profiled), ${th.thread}: ${th.categories.slice(0, 7).map((c) => `${c.pctOfBusy}% ${c.category}`).join(', ')}. Top: ${th.top.slice(0, 5).map((f) => `${f.pctOfBusy}% \`${f.fn}\``).join(', ')}`);
+        if (th.phases?.length) L.push(`  - inclusive time by phase (share of the whole process): ${th.phases.map((x) => `${x.phase} ${x.pct}% (${num(x.ms)} ms)`).join('; ')}`);
+      }
+    }
+    L.push('');
+  }
+}
+
+/** A note when other processes used the machine while a group ran. */
+function busyNoteOf(results, g) {
+  const during = (results.otherProcessesCpuDuringRuns?.[g] ?? []).filter((x) => x !== null);
+  if (!during.length || !(Math.max(...during) > 0.1)) return '';
+  return ` *(Other processes were using the machine while this group ran, ${during.map((x) => `${Math.round(x * 100)}%`).join(', ')} of its CPU during the runs: absolute times are inflated; the interleaved ratios much less so.)*`;
+}
+
 export function renderMarkdown(results) {
   const m = results.machine;
   const L = [];
@@ -217,6 +252,7 @@ export function renderMarkdown(results) {
   if (busy > 0.2) L.push(`> Other processes were using the machine around this run (CPU ${Math.round((m.cpuBusyAtStart ?? 0) * 100)}% busy in the second before it, ${Math.round((m.cpuBusyAtEnd ?? 0) * 100)}% in the second after it, with none of ours running): timings are noisier, and results that need idle cores (the CPU-bound speedup, the large capture) come out lower than on an idle machine.`, '');
   peerSections(results, L);
   workloadSection(results, L);
+  buildSection(results, L);
   closureSections(results, L);
   L.push(`Raw numbers: bench/results.json. Total harness time ${Math.round(results.seconds)} s.`, '');
   return L.join('\n');
@@ -238,7 +274,7 @@ export function renderSvg(results) {
   o.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`);
   o.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
   const m = results.machine;
-  o.push(`<text x="12" y="20" font-size="14" font-weight="600">Teleport / peer and instrumented / plain ratios (log scale; bar from 1x to the median, whisker = min–max over runs)</text>`);
+  o.push(`<text x="12" y="20" font-size="14" font-weight="600">Teleport / peer, instrumented / plain and build-cost ratios (log scale; bar from 1x to the median, whisker = min–max over runs)</text>`);
   o.push(`<text x="12" y="38" fill="#555">${esc(`${m.cores} cores, ${m.cpu}, Node ${m.node}; ${results.quick ? 'npm run bench -- --quick' : 'npm run bench'}, ${results.generated.slice(0, 10)}. Green: goal met, red: missed, grey: no goal. ▏= goal`)}</text>`);
   for (let e = lo; e <= hi; e++) {
     for (const mant of e < hi ? [1, 2, 5] : [1]) {

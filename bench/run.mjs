@@ -8,6 +8,9 @@
 //   latency, throughput, cpu, capture,     bench/peers.mjs: Teleport against piscina, tinypool,
 //   pickle                                 workerpool, raw worker_threads, v8.serialize,
 //                                          structuredClone, serialize-javascript and seroval
+//   build                                  bench/build.mjs: build time of a generated 50k-line
+//                                          codebase, esbuild with vs without the plugin and tsc
+//                                          vs tspc with the transformer
 //
 // Writes bench/results.json, then renders bench/RESULTS.md and bench/ratios.svg from it
 // (bench/report.mjs; `npm run bench:report` renders them again from results.json alone).
@@ -18,13 +21,14 @@
 //          --out <file> (also write the results there)
 //          --wait-idle [--wait-idle-max S]: before each peer run, wait up to S s (120) until other
 //          processes leave the CPU idle (for shared machines)
-//          --merge (with --groups of peer groups and/or workload): the re-measured groups replace
-//          theirs in bench/results.json (same mode), and the reports are rendered again
+//          --merge (with --groups of peer groups, workload and/or build): the re-measured groups
+//          replace theirs in bench/results.json (same mode), and the reports are rendered again
 // With --groups or --filter the run is partial: results.json and the reports are left unchanged
 // (unless --merge).
 // --quick: 3 runs with shorter warm-ups and batches, closure-creation in program mode only, no
-// closure-strategies, workload on the esbuild builds only (paired processes), and no profiles of
-// missed goals unless --profile (a full run takes ~25 min on a busy 2-core machine).
+// closure-strategies, workload on the esbuild builds only (paired processes), a smaller generated
+// codebase for build (see bench/build.mjs), and no profiles of missed goals unless --profile (a
+// full run takes ~30 min on a busy 2-core machine).
 // The peer groups sample how busy the machine is before each run (other processes' load) and
 // the report flags the groups measured on a busy machine.
 import fs from 'node:fs';
@@ -33,6 +37,7 @@ import path from 'node:path';
 import { GOAL, buildClosures, closureConfig, profileClosures, runClosures, runStrategies, selectedPatterns, setClosureContext } from './closures.mjs';
 import { GROUPS as PEER_GROUPS, buildPeers, peerConfig, runPeers } from './peers.mjs';
 import { buildWorkload, runWorkload, workloadConfig } from './workload.mjs';
+import { GROUP as BUILD_GROUP, buildConfig, profileBuild, runBuild } from './build.mjs';
 import { benchDir, cpuBusyNow, machineInfo, roundDeep } from './lib.mjs';
 import { printSummary, writeReports } from './report.mjs';
 
@@ -48,7 +53,7 @@ const runsOption = option('--runs') ? Number(option('--runs')) : undefined;
 const started = Date.now();
 
 // ---------- which groups ----------
-const ALL = ['closure-creation', 'closure-strategies', 'workload', ...PEER_GROUPS];
+const ALL = ['closure-creation', 'closure-strategies', 'workload', ...PEER_GROUPS, BUILD_GROUP];
 let groups = ALL;
 if (option('--groups')) {
   const wanted = option('--groups').split(',').flatMap((g) => (g === 'closures' ? ['closure-creation', 'closure-strategies'] : g === 'peers' ? PEER_GROUPS : [g]));
@@ -73,6 +78,8 @@ const peersCfg = peerConfig(quick);
 if (runsOption) peersCfg.runs = runsOption;
 const workloadCfg = workloadConfig(quick);
 if (runsOption) workloadCfg.runs = runsOption;
+const buildCfg = buildConfig(quick);
+if (runsOption) buildCfg.runs = runsOption;
 
 // ---------- machine ----------
 const machine = machineInfo();
@@ -82,6 +89,7 @@ console.log(`config: ${quick ? 'quick' : 'full'}; groups: ${groups.join(', ')}`)
 console.log(`  closures: ${closureCfg.runs} fresh processes per measurement; each: ${closureCfg.warmMs} ms warm-up, ${closureCfg.batches} timed batches of ~${closureCfg.batchMs} ms; modes: ${modes.join(', ')}`);
 console.log(`  workload: ${workloadCfg.runs} runs (${workloadCfg.pairs.join(', ')}); each: ${workloadCfg.warmMs} ms warm-up per build, ${workloadCfg.batches} timed batches of ~${workloadCfg.batchMs} ms per build`);
 console.log(`  peers: ${peersCfg.runs} runs, each contender in a fresh process per run`);
+console.log(`  build: ${buildCfg.runs} runs after ${buildCfg.warmup} warm-up, ${buildCfg.modules} generated modules, every build a fresh process`);
 
 // ---------- run ----------
 const benchmarks = [];
@@ -107,22 +115,32 @@ if (peerGroups.length) {
   benchmarks.push(...peers.entries);
 }
 
+let build;
+if (groups.includes(BUILD_GROUP)) {
+  build = runBuild(buildCfg);
+  // like the peer groups: --quick profiles a missed goal only when asked
+  if (quick ? flag('--profile') : !flag('--no-profile')) build.profiles = profileBuild(build.comparisons);
+  benchmarks.push(...build.entries);
+}
+
 machine.loadavgAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
 machine.cpuBusyAtEnd = cpuBusyNow(500);
 const results = roundDeep({
   generated: new Date().toISOString(), quick, seconds: (Date.now() - started) / 1000,
-  config: { ...closureCfg, modes, strategyModes, goalRatio: GOAL, groups, peers: peersCfg, workload: workloadCfg },
+  config: { ...closureCfg, modes, strategyModes, goalRatio: GOAL, groups, peers: peersCfg, workload: workloadCfg, build: buildCfg },
   machine, benchmarks,
-  ...(peers || workload ? { comparisons: [...(peers?.comparisons ?? []), ...(workload?.comparisons ?? [])] } : {}),
-  ...(peers ? { profiles: peers.profiles, notRepresentable: peers.notRepresentable, cpuBusyBeforeGroup: peers.busyBefore, otherProcessesCpuDuringRuns: peers.othersDuringRuns } : {}),
+  ...(peers ? { notRepresentable: peers.notRepresentable, cpuBusyBeforeGroup: peers.busyBefore } : {}),
+  ...(peers || build ? { otherProcessesCpuDuringRuns: { ...peers?.othersDuringRuns, ...(build ? { [BUILD_GROUP]: build.othersDuringRuns } : {}) } } : {}),
+  ...(peers || workload || build ? { comparisons: [...(peers?.comparisons ?? []), ...(workload?.comparisons ?? []), ...(build?.comparisons ?? [])], profiles: [...(peers?.profiles ?? []), ...(build?.profiles ?? [])] } : {}),
+  ...(build ? { buildCodebase: build.codebase } : {}),
 });
 printSummary(results);
 if (option('--out')) {
   fs.writeFileSync(option('--out'), JSON.stringify(results, null, 2) + '\n');
   console.log(`wrote ${option('--out')}`);
 }
-const MERGEABLE = [...PEER_GROUPS, 'workload'];
-if (partial && flag('--merge') && !filter && (peers || workload) && groups.every((g) => MERGEABLE.includes(g))) {
+const MERGEABLE = [...PEER_GROUPS, 'workload', BUILD_GROUP];
+if (partial && flag('--merge') && !filter && (peers || workload || build) && groups.every((g) => MERGEABLE.includes(g))) {
   // re-measured peer groups replace theirs in bench/results.json (same mode only); the report
   // says which groups were re-measured, when, and on what machine state
   const file = path.join(benchDir, 'results.json');
@@ -132,9 +150,10 @@ if (partial && flag('--merge') && !filter && (peers || workload) && groups.every
   const merged = {
     ...old,
     benchmarks: [...old.benchmarks.filter((b) => !gs.has(b.group)), ...results.benchmarks],
-    comparisons: [...(old.comparisons ?? []).filter((c) => !gs.has(c.group)), ...results.comparisons].sort((a, b) => MERGEABLE.indexOf(a.group) - MERGEABLE.indexOf(b.group)),
+    comparisons: [...(old.comparisons ?? []).filter((c) => !gs.has(c.group)), ...results.comparisons].sort((a, b) => ALL.indexOf(a.group) - ALL.indexOf(b.group)),
     profiles: [...(old.profiles ?? []).filter((p) => !gs.has(p.key.split('-')[0])), ...(results.profiles ?? [])],
-    config: { ...old.config, ...(workload ? { workload: workloadCfg } : {}) },
+    config: { ...old.config, ...(workload ? { workload: workloadCfg } : {}), ...(build ? { build: buildCfg } : {}) },
+    ...(build ? { buildCodebase: results.buildCodebase } : {}),
     cpuBusyBeforeGroup: { ...old.cpuBusyBeforeGroup, ...results.cpuBusyBeforeGroup },
     otherProcessesCpuDuringRuns: { ...old.otherProcessesCpuDuringRuns, ...results.otherProcessesCpuDuringRuns },
     remeasured: [...(old.remeasured ?? []).filter((r) => !r.groups.every((g) => gs.has(g))), { groups, generated: results.generated, seconds: results.seconds, machine: results.machine }],

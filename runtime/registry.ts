@@ -106,7 +106,10 @@ export function mainModuleUrl(): string | null {
  * `entry`: 1 = an entry point (known to the bundler), 0 = not an entry point, 2 = unknown (tsc
  * output: one file per module, so the module whose URL is the script node runs is the entry).
  */
-export function registerModule(table: ModuleTable, url: string, reader: Reader, factory: () => ScopeInstance, byRef: (j: number) => unknown, entry: 0 | 1 | 2 = 2, probe: (on: boolean) => void = () => {}): UnitMeta[] {
+export function registerModule(tableOrJson: ModuleTable | string, url: string, reader: Reader, factory: () => ScopeInstance, byRef: (j: number) => unknown, entry: 0 | 1 | 2 = 2, probe: (on: boolean) => void = () => {}): UnitMeta[] {
+  // the transform emits the table as a JSON string: one token for the compilers that follow it
+  // to parse and print, instead of an object literal of thousands of nodes
+  const table: ModuleTable = typeof tableOrJson === 'string' ? (JSON.parse(tableOrJson) as ModuleTable) : tableOrJson;
   const existing = modules.get(table.module);
   if (existing && existing.url === url) return existing.units;
   const mod: ModuleRecord = {

@@ -3,7 +3,7 @@
 // unit table, the by-reference table and the scope factories the worker uses to rebuild closures.
 import MagicString from 'magic-string';
 import type { Variable } from '@typescript-eslint/scope-manager';
-import { afterDirectives, contains, parentOf, walk, type Node, type TSESTree } from './walk.js';
+import { afterDirectives, contains, nodeLists, parentOf, type Node, type TSESTree } from './walk.js';
 import type { EnvScope, ModuleModel, Unit } from './model.js';
 
 export interface UnitInfo {
@@ -219,21 +219,20 @@ export class Emitter {
 
   /** `f.bind(t, a)` → `$tp.b(f, t, a)`: same call, but the bound function remembers its parts. */
   private bindCalls(): void {
-    walk(this.model.ast, (n) => {
-      if (n.type !== 'CallExpression' || n.optional) return true;
+    for (const n of nodeLists(this.model.ast).calls) {
+      if (n.optional) continue;
       const callee = n.callee;
-      if (callee.type !== 'MemberExpression' || callee.computed || callee.optional || callee.object.type === 'Super') return true;
-      if (callee.property.type !== 'Identifier' || callee.property.name !== 'bind' || n.typeArguments) return true;
-      if (n.arguments.length === 0) return true;
+      if (callee.type !== 'MemberExpression' || callee.computed || callee.optional || callee.object.type === 'Super') continue;
+      if (callee.property.type !== 'Identifier' || callee.property.name !== 'bind' || n.typeArguments) continue;
+      if (n.arguments.length === 0) continue;
       // in an optional chain (`a?.f.bind(t)`) the call may be skipped: `$tp.b(a?.f, t)` would not be
-      if (parentOf(n)?.type === 'ChainExpression') return true;
+      if (parentOf(n)?.type === 'ChainExpression') continue;
       const open = this.code.indexOf('(', callee.property.range[1]);
       // from the `.` (not from the end of the object node, which excludes its parentheses: `(a || b).bind(t)`)
       const dot = this.code.lastIndexOf('.', callee.property.range[0]);
       this.left(n.range[0], `${T}.b(`);
       this.s.overwrite(dot, open + 1, ', ');
-      return true;
-    });
+    }
   }
 
   /**
@@ -488,7 +487,8 @@ export class Emitter {
     const reader0 = `function ${T}$e0($tp$i) { switch ($tp$i) { ${moduleEnv.slots.map((n, i) => `case ${i}: return ${n};`).join(' ')} } }`;
     const byRef = model.units.filter((u) => u.refName !== undefined && !u.unsendable);
     const x0 = `function ${T}$x0(j) { switch (j) { ${byRef.map((u) => `case ${u.index}: return ${u.refName};`).join(' ')} } }`;
-    const table = `function ${T}$T() { return ${JSON.stringify(this.table())}; }`;
+    // a JSON string (the runtime parses it): one token for tsc and esbuild instead of a large literal
+    const table = `function ${T}$T() { return ${quoteJson(JSON.stringify(this.table()))}; }`;
     return `;var ${T}$t, ${T}$p;${reader0}\n${table}\n${x0}\n${this.factory(moduleEnv)}\n`;
   }
 
@@ -534,7 +534,10 @@ export class Emitter {
       ? `function ${T}$e0($tp$i) { switch ($tp$i) { ${env.slots.map((n, i) => `case ${i}: return ${n};`).join(' ')} } }`
       : `let ${T}$e${env.index} = ${this.reader(env, false)};`;
     const setter = `($tp$i, $tp$v) => { switch ($tp$i) { ${env.slots.map((n, i) => (n === 'this' || n === 'arguments' ? '' : `case ${i}: ${n} = $tp$v; break;`)).join(' ')} } }`;
-    const creator = `($tp$j) => { switch ($tp$j) { ${env.units.filter((u) => !u.unsendable).map((u) => `case ${u.index}: return ${this.copy(u)};`).join('\n')} } }`;
+    // A module the bundler says is not an entry point is never loaded dry, so its units held by a
+    // top-level binding always travel by reference (runtime/pickle.ts): their copies would never run.
+    const rebuilt = env.units.filter((u) => !u.unsendable && !(this.entry === 0 && u.refName !== undefined));
+    const creator = `($tp$j) => { switch ($tp$j) { ${rebuilt.map((u) => `case ${u.index}: return ${this.copy(u)};`).join('\n')} } }`;
     const children = `($tp$n) => { switch ($tp$n) { ${env.children.map((c) => `case ${c.index}: return ${T}$s${c.index};`).join(' ')} } }`;
     const inner = env.children.map((c) => this.factory(c)).join('\n');
     const dry = isModule ? `const ${T}$dry = false; ` : '';
@@ -587,6 +590,11 @@ export function namingContext(u: Unit): NamingContext {
     default:
       return { how: 'plain' };
   }
+}
+
+/** JSON text as a single-quoted string literal: its many `"` need no escaping there. */
+function quoteJson(json: string): string {
+  return `'${json.replace(/[\\'\u2028\u2029]/g, (c) => (c === '\\' || c === "'" ? '\\' + c : c === '\u2028' ? '\\u2028' : '\\u2029'))}'`;
 }
 
 function unwrapTS(e: Node): Node {

@@ -2,7 +2,7 @@
 // variables each captures (by binding identity, via scope-manager), and the environment
 // scopes (the scopes whose bindings some unit captures) that the worker must rebuild.
 import { analyze, type Scope, type Variable } from '@typescript-eslint/scope-manager';
-import { afterDirectives, contains, parentOf, walk, type Node, type TSESTree } from './walk.js';
+import { afterDirectives, contains, nodeLists, parentOf, walk, type Node, type TSESTree } from './walk.js';
 
 /** captured bindings above which a scope's reader is built once per scope instance, not per site */
 export const BIG_SCOPE = 8;
@@ -146,7 +146,12 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
     }
     return null;
   };
-  const innermostUnitOfScope = (scope: Scope): Unit | null => innermostUnit(scope.block as Node);
+  const unitOfScope = new Map<Scope, Unit | null>();
+  const innermostUnitOfScope = (scope: Scope): Unit | null => {
+    let u = unitOfScope.get(scope);
+    if (u === undefined) unitOfScope.set(scope, (u = innermostUnit(scope.block as Node)));
+    return u;
+  };
 
   // 2. captures by binding identity
   const capturedScopes = new Set<Scope>();
@@ -168,30 +173,32 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
   }
 
   // 3. `this` in arrows, super/new.target in arrows, direct eval
-  walk(ast, (n) => {
-    if (n.type === 'ThisExpression' || n.type === 'Super' || (n.type === 'MetaProperty' && n.meta.name === 'new')) {
-      const provider = thisProvider(n);
-      const inner = innermostUnit(n);
-      for (let u = inner; u; u = u.parent) {
-        if (provider && contains(u.fn, provider) && u.fn !== provider) break;
-        // an arrow that is itself a class field's initializer (`h = () => this.x`) does not
-        // provide `this`: the field initializer does, so the arrow captures it
-        if (provider && u.fn === provider && !isFieldValue(provider)) break;
-        if (!provider) break; // module-level `this` is undefined: nothing to capture
-        if (n.type === 'ThisExpression') {
-          const ps = scopeOfProvider(provider);
-          if (!ps) { u.unsendable ??= '`this` of an unsupported context'; continue; }
-          u.thisScopes.add(ps);
-          thisCaptured.add(ps);
-        } else {
-          u.unsendable ??= n.type === 'Super' ? '`super` inside an arrow function' : '`new.target` inside an arrow function';
-        }
+  // (the nodes were listed in source order while the parser's output was linked)
+  const lists = nodeLists(ast);
+  for (const n of lists.thisLike) {
+    const provider = thisProvider(n);
+    const inner = innermostUnit(n);
+    for (let u = inner; u; u = u.parent) {
+      if (provider && contains(u.fn, provider) && u.fn !== provider) break;
+      // an arrow that is itself a class field's initializer (`h = () => this.x`) does not
+      // provide `this`: the field initializer does, so the arrow captures it
+      if (provider && u.fn === provider && !isFieldValue(provider)) break;
+      if (!provider) break; // module-level `this` is undefined: nothing to capture
+      if (n.type === 'ThisExpression') {
+        const ps = scopeOfProvider(provider);
+        if (!ps) { u.unsendable ??= '`this` of an unsupported context'; continue; }
+        u.thisScopes.add(ps);
+        thisCaptured.add(ps);
+      } else {
+        u.unsendable ??= n.type === 'Super' ? '`super` inside an arrow function' : '`new.target` inside an arrow function';
       }
-    } else if (n.type === 'CallExpression' && n.callee.type === 'Identifier' && n.callee.name === 'eval') {
+    }
+  }
+  for (const n of lists.calls) {
+    if (n.callee.type === 'Identifier' && n.callee.name === 'eval') {
       for (let u = innermostUnit(n); u; u = u.parent) u.unsendable = 'direct `eval` in its body';
     }
-    return true;
-  });
+  }
 
   function scopeOfProvider(provider: Node): Scope | null {
     // a field initializer's scope has the value as its block; when the value is an arrow, the
@@ -209,7 +216,12 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
   };
   envByScope.set(moduleScope, moduleEnv);
   const envScopes: EnvScope[] = [moduleEnv];
-  const scopeDepth = (s: Scope): number => { let d = 0; for (let p = s.upper; p; p = p.upper) d++; return d; };
+  const depthOf = new Map<Scope, number>();
+  const scopeDepth = (s: Scope): number => {
+    let d = depthOf.get(s);
+    if (d === undefined) { d = 0; for (let p = s.upper; p; p = p.upper) d++; depthOf.set(s, d); }
+    return d;
+  };
   const ordered = [...new Set([...capturedScopes, ...thisCaptured])].filter((s) => s !== moduleScope)
     .sort((a, b) => scopeDepth(a) - scopeDepth(b) || a.block.range[0] - b.block.range[0]);
   for (const scope of ordered) {
@@ -284,11 +296,23 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
   // A scope with many captured bindings gets its reader once, where its cache is declared, so the
   // reader's text (a case per binding) is not repeated at every closure it contains.
   for (const env of envScopes) if (env.mode === 'cached' && env.slots.length > BIG_SCOPE) env.eager = true;
+  // (looks up whichever is smaller, the scope's own names or the env's slots: a bundle's top-level
+  // scope can have thousands of slots, and every closure below it asks)
+  const slotNames = new Map<EnvScope, { names: Set<string>; hasThis: boolean }>();
+  const slotsOf = (env: EnvScope) => {
+    let x = slotNames.get(env);
+    if (!x) slotNames.set(env, (x = { names: new Set(env.slots.filter((n) => n !== 'this')), hasThis: env.slots.includes('this') }));
+    return x;
+  };
   const shadowed = (site: Scope, env: EnvScope): boolean => {
+    const { names, hasThis } = slotsOf(env);
     for (let s: Scope | null = site; s && s !== env.scope; s = s.upper) {
       const ownThis = (s.type === 'function' && s.block.type !== 'ArrowFunctionExpression') || s.type === 'class-field-initializer' || s.type === 'class-static-block';
-      for (const name of env.slots) {
-        if (name === 'this' ? ownThis : !!s.set.get(name)?.isValueVariable) return true;
+      if (hasThis && ownThis) return true;
+      if (s.set.size < names.size) {
+        for (const [name, v] of s.set) if (v.isValueVariable && names.has(name)) return true;
+      } else {
+        for (const name of names) if (s.set.get(name)?.isValueVariable) return true;
       }
     }
     return false;

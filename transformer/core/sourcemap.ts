@@ -16,13 +16,12 @@ export function buildMap(s: MagicString, fileName: string, units: Unit[], sites:
     const count = u.node.loc.end.line - u.node.loc.start.line + 1;
     const startSeg = (mappings[first] ?? []).find((seg) => seg.length >= 4 && seg[2] === first && seg[3] === u.node.loc.start.column);
     const delta = startSeg ? startSeg[0] : 0;
-    for (let k = 0; k < count; k++) {
-      const from = k === 0 ? delta : 0;
-      const shift = k === 0 ? site.column - delta : 0;
-      const segs = (mappings[first + k] ?? []).filter((seg) => seg[0] >= from).map((seg) => [seg[0] + shift, ...seg.slice(1)] as SourceMapSegment);
-      while (mappings.length <= site.line + k) mappings.push([]);
-      mappings[site.line + k] = segs;
-    }
+    while (mappings.length < site.line + count) mappings.push([]);
+    // the first line is shifted to the copy's column; the others map exactly as the original lines
+    // do (the copy keeps their text and columns), so they share the original's segments (never mutated)
+    const shift = site.column - delta;
+    mappings[site.line] = (mappings[first] ?? []).filter((seg) => seg[0] >= delta).map((seg) => [seg[0] + shift, ...seg.slice(1)] as SourceMapSegment);
+    for (let k = 1; k < count; k++) mappings[site.line + k] = mappings[first + k] ?? [];
   }
   return {
     version: 3,

@@ -1,56 +1,97 @@
-// Parsing and AST plumbing: parse TS/JS with typescript-estree, attach parent links, walk nodes.
+// Parsing and AST plumbing: parse TS/JS with typescript-estree, attach parent links (and, in the
+// same pass, list the few node kinds later steps look for), walk nodes.
 import { parse, type TSESTree } from '@typescript-eslint/typescript-estree';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
 
 export type Node = TSESTree.Node;
 export type { TSESTree };
 
-const parents = new WeakMap<Node, Node | null>();
+/** Nodes found while linking parents, in pre-order (source order). */
+export interface NodeLists {
+  /** `this`, `super`, `new.target` */
+  thisLike: Node[];
+  /** every call expression */
+  calls: TSESTree.CallExpression[];
+}
+
+const lists = new WeakMap<Node, NodeLists>();
 
 export function parseModule(code: string, fileName: string): TSESTree.Program {
   const ast = parse(code, {
     range: true,
     loc: true,
-    comment: true,
+    // comments are only read for `/** @teleport name */` tags: skip collecting them when there are none
+    comment: code.includes('@teleport'),
     jsx: /\.[jt]sx$/.test(fileName),
     errorOnUnknownASTType: false,
   });
-  setParents(ast);
+  lists.set(ast, link(ast));
   return ast;
 }
 
-function setParents(root: Node): void {
-  parents.set(root, null);
-  walk(root, (node, parent) => {
-    if (parent) parents.set(node, parent);
-  });
+/** The node lists recorded when `ast` was parsed. */
+export function nodeLists(ast: TSESTree.Program): NodeLists {
+  return lists.get(ast)!;
 }
 
-export function parentOf(node: Node): Node | null {
-  return parents.get(node) ?? null;
-}
+type Linked = { type: string; parent?: Node | null };
 
-export function childrenOf(node: Node): Node[] {
-  const out: Node[] = [];
-  for (const key of visitorKeys[node.type] ?? []) {
-    const value = (node as unknown as Record<string, unknown>)[key];
-    if (Array.isArray(value)) {
-      for (const v of value) if (v && typeof (v as Node).type === 'string') out.push(v as Node);
-    } else if (value && typeof (value as Node).type === 'string') {
-      out.push(value as Node);
+/** Sets every node's `parent` (one iterative pre-order pass, no per-node allocation). */
+function link(root: Node): NodeLists {
+  const out: NodeLists = { thisLike: [], calls: [] };
+  (root as unknown as Linked).parent = null;
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    switch (node.type) {
+      case 'ThisExpression':
+      case 'Super':
+        out.thisLike.push(node);
+        break;
+      case 'MetaProperty':
+        if (node.meta.name === 'new') out.thisLike.push(node);
+        break;
+      case 'CallExpression':
+        out.calls.push(node);
+        break;
+      default:
+        break;
     }
+    pushChildren(node, stack, true);
   }
   return out;
 }
 
+/** Pushes a node's children in reverse (so they pop in source order), linking them to it if asked. */
+function pushChildren(node: Node, stack: Node[], link: boolean): void {
+  const keys = visitorKeys[node.type];
+  if (!keys) return;
+  for (let k = keys.length - 1; k >= 0; k--) {
+    const value = (node as unknown as Record<string, unknown>)[keys[k]];
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) {
+        const v = value[i] as Linked | null;
+        if (!v || typeof v.type !== 'string') continue;
+        if (link) v.parent = node;
+        stack.push(v as unknown as Node);
+      }
+    } else if (value && typeof (value as Node).type === 'string') {
+      if (link) (value as unknown as Linked).parent = node;
+      stack.push(value as Node);
+    }
+  }
+}
+
+export function parentOf(node: Node): Node | null {
+  return (node as unknown as Linked).parent ?? null;
+}
+
 /** Depth-first pre-order walk; return false from `enter` to skip a node's children. */
 export function walk(root: Node, enter: (node: Node, parent: Node | null) => boolean | void): void {
-  const stack: [Node, Node | null][] = [[root, null]];
+  const stack: Node[] = [root];
   while (stack.length) {
-    const [node, parent] = stack.pop()!;
-    if (enter(node, parent) === false) continue;
-    const kids = childrenOf(node);
-    for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i], node]);
+    const node = stack.pop()!;
+    if (enter(node, node === root ? null : parentOf(node)) !== false) pushChildren(node, stack, false);
   }
 }
 
