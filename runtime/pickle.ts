@@ -4,7 +4,7 @@
 // v8.serialize) then does the byte work, including cycles, Map/Set/Date/RegExp/typed arrays.
 import { builtinPath, resolveBuiltin } from './builtins.js';
 import { FormatError, UnknownModuleError, UnserializableError, VersionSkewError } from './errors.js';
-import { BOUND, ENV, META, OWNER, PRIVATE, buildId, modules, probed, restoring, unitsById, type MemberMeta, type ModuleRecord, type Reader, type ScopeInstance, type UnitMeta } from './registry.js';
+import { BOUND, ENV, META, OWNER, PRIVATE, boundLive, buildId, moduleScope, modules, probed, restoring, unitsById, type MemberMeta, type ModuleRecord, type Reader, type ScopeInstance, type UnitMeta } from './registry.js';
 import { FORMAT_VERSION, type Packet } from './packet.js';
 import { tagMembers } from './hooks.js';
 import { types } from 'node:util';
@@ -356,7 +356,9 @@ class Reducer {
       }
       r = r(-1) as Reader;
     }
+    const live = boundLive(mod); // the receiver binds the module scope to its own: no values
     for (const [s, slots] of meta.uses) {
+      if (s === 0 && live) continue;
       const entry = chain.get(s);
       if (!entry) continue;
       const [r, rec] = entry;
@@ -608,7 +610,7 @@ class Reviver {
     const mod = this.module(r.m as string);
     let inst: ScopeInstance;
     if (r.s === 0) {
-      inst = mod.instance ??= mod.factory();
+      inst = moduleScope(mod);
     } else {
       const parent = this.env(r.p as Rec);
       const again = this.memo.get(r) as ScopeInstance | undefined;
@@ -665,7 +667,7 @@ function envOf(fn: AnyFn, meta: UnitMeta): Reader {
     return env;
   }
   // in a thread that loaded the module dry, every function of it was rebuilt from the factories
-  return mod.dry ? (mod.instance ??= mod.factory())[0] : mod.reader;
+  return mod.dry ? moduleScope(mod)[0] : mod.reader;
 }
 
 
