@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acornInput, build, countUnits, lineCount, packageFunctions, repo, run, tmp, type Built, type Flavor } from './build.js';
 
-const packages = ['acorn', 'marked', 'immer'] as const;
+const packages = ['acorn', 'marked', 'immer', 'rxjs'] as const;
 const flavors: Flavor[] = ['original', 'plain', 'esbuild', 'tsc', 'tspc'];
 // fresh processes per build for the timings, and workload iterations per process (the fastest counts)
 const REPS = Math.max(1, Number(process.env.TRANSPARENCY_REPS ?? 1));
