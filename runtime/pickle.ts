@@ -325,11 +325,33 @@ class Reducer {
       rec.e = this.env(envOf(fn, meta), meta);
       const own = Object.keys(fn);
       if (own.length) rec.p = this.props(fn as unknown as Record<string, unknown>, {});
+      this.prototypeOf(fn, meta, rec);
     } finally {
       this.context = outer;
       this.path = outerPath;
     }
     return rec;
+  }
+
+  /**
+   * What statements outside a constructor put on its prototype (`function Range() {}` made in a
+   * factory, then `Range.prototype.isRange = true`, `Dense.prototype = new Matrix()`: the copy the
+   * worker rebuilds has only what its own text makes). `pp`: enumerable own properties added to
+   * the prototype (classes too); `pr`: a prototype object that replaced the original one.
+   */
+  private prototypeOf(fn: AnyFn, meta: UnitMeta, rec: Rec): void {
+    if (meta.kind !== 'function' && meta.kind !== 'declaration' && meta.kind !== 'class' && meta.kind !== 'class-declaration') return;
+    const proto = Object.getOwnPropertyDescriptor(fn, 'prototype')?.value as Record<string, unknown> | undefined;
+    if (proto === null || typeof proto !== 'object') return;
+    const parent = Object.getPrototypeOf(proto);
+    if (parent === GENERATOR_PROTOTYPE || parent === ASYNC_GENERATOR_PROTOTYPE) return; // a generator function's
+    const isClass = meta.kind === 'class' || meta.kind === 'class-declaration';
+    if (!isClass && (parent !== Object.prototype || !Object.prototype.hasOwnProperty.call(proto, 'constructor'))) {
+      rec.pr = this.at('.prototype', () => this.reduce(proto));
+      return;
+    }
+    const keys = Object.keys(proto);
+    if (keys.length) rec.pp = this.at('.prototype', () => this.props(proto, {}, keys));
   }
 
   /** Environment record chain for a unit, reading only the slots it uses. */
@@ -601,6 +623,8 @@ class Reviver {
     const f = fn as AnyFn;
     if (typeof r.n === 'string' && f.name !== r.n) Object.defineProperty(f, 'name', { value: r.n, configurable: true });
     if (r.p) this.fill(r.p as Record<string, unknown>, f as unknown as Record<string, unknown>);
+    if (r.pp) this.fill(r.pp as Record<string, unknown>, f.prototype as Record<string, unknown>);
+    if (r.pr) (f as { prototype: unknown }).prototype = this.revive(r.pr);
     return fn;
   }
 
@@ -632,6 +656,10 @@ class Reviver {
 function sendableSymbol(s: symbol): boolean {
   return Symbol.keyFor(s) !== undefined || Object.getOwnPropertyNames(Symbol).some((n) => (Symbol as unknown as Record<string, unknown>)[n] === s);
 }
+
+/** The [[Prototype]] of a generator function's (async generator function's) `prototype` object. */
+const GENERATOR_PROTOTYPE = Object.getPrototypeOf(function* () { /* */ }).prototype as object;
+const ASYNC_GENERATOR_PROTOTYPE = Object.getPrototypeOf(async function* () { /* */ }).prototype as object;
 
 const DIRECTIVE = /\{\s*["']tp:([^"']+)["']/;
 
