@@ -37,25 +37,35 @@ export interface Built {
 const packageDir = (pkg: string) => path.join(repo, 'node_modules', pkg);
 
 /**
- * How a package is built, when esbuild's default resolution is not what the builds must compile:
- * `resolve` maps import specifiers to files of the package (rxjs resolves to its CommonJS build
- * under node; the builds compile its ESM build, dist/esm, while the original, run by node, uses
- * the CommonJS one: the same sources, compiled by rxjs's own build).
+ * How a package is built, when esbuild's defaults are not what the builds must compile. `resolve`
+ * maps import specifiers to files under node_modules: rxjs resolves to its CommonJS build under
+ * node, so the builds compile its ESM build (dist/esm) while the original, run by node, uses the
+ * CommonJS one (the same sources, compiled by rxjs's own build); typed-function's `main` is a UMD
+ * file, its ESM build is compiled instead. `compile`: other packages compiled with it (mathjs's ESM
+ * dependencies: its values and typed functions are made by them).
  */
-interface PackageSpec { resolve?: Record<string, string> }
+interface PackageSpec { resolve?: Record<string, string>; compile?: string[] }
 export const specs: Record<string, PackageSpec> = {
-  rxjs: { resolve: { rxjs: 'dist/esm/index.js', 'rxjs/testing': 'dist/esm/testing/index.js' } },
+  rxjs: { resolve: { rxjs: 'rxjs/dist/esm/index.js', 'rxjs/testing': 'rxjs/dist/esm/testing/index.js' } },
+  mathjs: {
+    resolve: { 'typed-function': 'typed-function/lib/esm/typed-function.mjs' },
+    compile: ['typed-function', 'complex.js', 'fraction.js', 'decimal.js'],
+  },
 };
+
+/** The packages a build compiles for `pkg`: itself first. */
+export const packagesOf = (pkg: string): string[] => [pkg, ...(specs[pkg]?.compile ?? [])];
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** esbuild plugin applying a spec's `resolve`. */
 function resolvePlugin(pkg: string): esbuild.Plugin[] {
   const map = specs[pkg]?.resolve;
   if (!map) return [];
-  const escaped = Object.keys(map).map((k) => k.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
   return [{
     name: 'transparency-resolve',
     setup(b) {
-      b.onResolve({ filter: new RegExp(`^(${escaped.join('|')})$`) }, (args) => ({ path: path.join(packageDir(pkg), map[args.path]!) }));
+      b.onResolve({ filter: new RegExp(`^(${Object.keys(map).map(escape).join('|')})$`) }, (args) => ({ path: path.join(repo, 'node_modules', map[args.path]!) }));
     },
   }];
 }
@@ -78,7 +88,7 @@ export async function build(pkg: string, flavor: Flavor): Promise<Built> {
     plugins: [
       ...resolvePlugin(pkg),
       ...(flavor === 'esbuild'
-        ? [teleport({ root: repo, nodeModules: true, include: new RegExp(`[\\\\/](test[\\\\/]transparency[\\\\/]workloads|node_modules[\\\\/]${pkg})[\\\\/]`) })]
+        ? [teleport({ root: repo, nodeModules: true, include: new RegExp(`[\\\\/](test[\\\\/]transparency[\\\\/]workloads|node_modules[\\\\/](${packagesOf(pkg).map(escape).join('|')}))[\\\\/]`) })]
         : []),
     ],
   });
@@ -93,13 +103,13 @@ async function filesOf(pkg: string, source: string): Promise<Inputs> {
     entryPoints: [source], bundle: true, format: 'esm', platform: 'node', write: false, metafile: true, logLevel: 'silent',
     external: ['teleport', 'teleport/*'], outdir: path.join(tmp, 'meta'), plugins: resolvePlugin(pkg), absWorkingDir: repo,
   });
-  const dir = packageDir(pkg) + path.sep;
+  const dirs = packagesOf(pkg).map((p) => packageDir(p) + path.sep);
   const imports = new Map<string, { original: string; path: string }[]>();
   for (const [f, input] of Object.entries(r.metafile.inputs)) {
     imports.set(path.resolve(repo, f), input.imports.filter((i) => i.original !== undefined && !i.external)
       .map((i) => ({ original: i.original!, path: path.resolve(repo, i.path) })));
   }
-  return { packageFiles: [...imports.keys()].filter((f) => f.startsWith(dir)).sort(), imports };
+  return { packageFiles: [...imports.keys()].filter((f) => dirs.some((d) => f.startsWith(d))).sort(), imports };
 }
 
 /**
@@ -114,7 +124,7 @@ function pointAtCopies(file: string, to: string, inputs: Inputs, copies: Map<str
     if (!target) continue;
     let rel = path.relative(path.dirname(to), target).split(path.sep).join('/');
     if (!rel.startsWith('.')) rel = './' + rel;
-    const quoted = new RegExp(`(\\bfrom\\s*|\\bimport\\s*\\(?\\s*)(['"])${i.original.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\2`, 'g');
+    const quoted = new RegExp(`(\\bfrom\\s*|\\bimport\\s*\\(?\\s*)(['"])${escape(i.original)}\\2`, 'g');
     text = text.replace(quoted, (_m, kw: string, q: string) => `${kw}${q}${rel}${q}`);
   }
   return text;
@@ -126,7 +136,7 @@ function buildTsc(pkg: string, flavor: 'tsc' | 'tspc', source: string, inputs: I
   rmSync(src, { recursive: true, force: true });
   mkdirSync(src, { recursive: true });
   const { packageFiles } = inputs;
-  const copies = new Map(packageFiles.map((f) => [f, path.join(src, 'vendor', pkg, path.relative(packageDir(pkg), f))]));
+  const copies = new Map(packageFiles.map((f) => [f, path.join(src, 'vendor', path.relative(path.join(repo, 'node_modules'), f))]));
   for (const [f, to] of copies) {
     mkdirSync(path.dirname(to), { recursive: true });
     writeFileSync(to, pointAtCopies(f, to, inputs, copies));
@@ -180,7 +190,7 @@ export function lineCount(files: string[]): number {
 
 /** Functions the manifest lists for the package's files (the workload's own excluded). */
 export function packageFunctions(manifest: BuildManifest, pkg: string): { functions: number; unsendable: number; modules: number } {
-  const mods = manifest.modules.filter((m) => m.file.includes(`node_modules/${pkg}/`) || m.file.includes(`/vendor/${pkg}/`));
+  const mods = manifest.modules.filter((m) => packagesOf(pkg).some((p) => m.file.includes(`node_modules/${p}/`) || m.file.includes(`/vendor/${p}/`)));
   const fns = mods.flatMap((m) => m.functions);
   return { functions: fns.length, unsendable: fns.filter((f) => f.unsendable).length, modules: mods.length };
 }
