@@ -6,7 +6,7 @@
 // Pool mode sends closures over mathjs, and parsed expression trees as items.
 import * as mathNs from 'mathjs';
 import { add, all, complex, create, derivative, evaluate, format, fraction, isFraction, multiply, parse, simplify } from 'mathjs';
-import { big as defaultBig, frac as defaultFrac, math } from './mathjs-instances.mjs';
+import { big as defaultBig, frac as defaultFrac, math as defaultMath } from './mathjs-instances.mjs';
 import { emit, emitShape, mode, openPool, prng, runTimed, sha256, stringify, viaPool } from './common.mjs';
 
 const EXPRESSIONS = Number(process.env.TP_MATHJS_EXPRESSIONS ?? 1500);
@@ -67,7 +67,7 @@ function evaluateAll(m, exprs) {
 }
 
 /** Matrices: dense and sparse, decompositions, solving. */
-function matrices(seed) {
+function matrices(seed, math = defaultMath) {
   const rnd = prng(seed);
   const n = 4 + (seed % 4);
   const a = math.matrix(Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? n * 3 : Math.floor(rnd() * 10) - 5))));
@@ -88,7 +88,7 @@ function matrices(seed) {
  * keep state, e.g. `9.81 m/s^2 * 70 kg` prints `686.7 N` on a fresh instance and `0.6867 kN` after
  * one run of this function; the pool check passes fresh instances.)
  */
-function numbers(seed, m = math, frac = defaultFrac, big = defaultBig) {
+function numbers(seed, m = defaultMath, frac = defaultFrac, big = defaultBig) {
   const rnd = prng(seed);
   const k = 1 + Math.floor(rnd() * 50);
   const out = [];
@@ -106,7 +106,7 @@ function numbers(seed, m = math, frac = defaultFrac, big = defaultBig) {
 }
 
 /** Symbolic: simplify, derivative, rationalize, trees to strings and TeX. */
-function symbolic(seed) {
+function symbolic(seed, math = defaultMath) {
   const rnd = prng(seed);
   const k = 1 + Math.floor(rnd() * 9);
   const exprs = [`${k}x + 3x - x`, `(x + ${k})^2`, `x^${k} * x^2 / x`, `sin(x)^2 + cos(x)^2`, `2 * (x + y) - ${k} * y`, `x / x + 0 * y`, `(${k} * x^2 + x) / x`];
@@ -124,14 +124,18 @@ function symbolic(seed) {
   return out;
 }
 
+/** The whole workload, on fresh instances (they keep state: see `numbers`), so every run gives the same. */
 function work(n) {
+  const math = create(all, {});
+  const big = create(all, { number: 'BigNumber', precision: 40 });
+  const frac = create(all, { number: 'Fraction' });
   let hash = '';
   const exprs = expressions(5, n);
   const results = evaluateAll(math, exprs);
   hash = sha256(hash, results.join('\n'));
-  hash = sha256(hash, evaluateAll(defaultBig, exprs.slice(0, Math.floor(n / 10))).join('\n'));
-  hash = sha256(hash, evaluateAll(defaultFrac, exprs.filter((e) => !/sin|cos|sqrt|log|exp|pi|e\b|\./.test(e)).slice(0, Math.floor(n / 10))).join('\n'));
-  for (let s = 0; s < 12; s++) hash = sha256(hash, matrices(s).join('\n'), numbers(s).join('\n'), s % 3 === 0 ? symbolic(s).join('\n') : '');
+  hash = sha256(hash, evaluateAll(big, exprs.slice(0, Math.floor(n / 10))).join('\n'));
+  hash = sha256(hash, evaluateAll(frac, exprs.filter((e) => !/sin|cos|sqrt|log|exp|pi|e\b|\./.test(e)).slice(0, Math.floor(n / 10))).join('\n'));
+  for (let s = 0; s < 12; s++) hash = sha256(hash, matrices(s, math).join('\n'), numbers(s, math, frac, big).join('\n'), s % 3 === 0 ? symbolic(s, math).join('\n') : '');
   return { hash, expressions: n, errors: results.filter((r) => /Error/.test(r)).length };
 }
 
