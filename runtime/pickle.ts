@@ -4,7 +4,7 @@
 // v8.serialize) then does the byte work, including cycles, Map/Set/Date/RegExp/typed arrays.
 import { builtinPath, resolveBuiltin } from './builtins.js';
 import { FormatError, UnknownModuleError, UnserializableError, VersionSkewError } from './errors.js';
-import { BOUND, ENV, META, OWNER, PRIVATE, buildId, modules, probed, restoring, unitsById, type MemberMeta, type ModuleRecord, type Reader, type ScopeInstance, type UnitMeta } from './registry.js';
+import { BOUND, ENV, META, OWNER, PRIVATE, boundLive, buildId, moduleScope, modules, probed, restoring, unitsById, type MemberMeta, type ModuleRecord, type Reader, type ScopeInstance, type UnitMeta } from './registry.js';
 import { FORMAT_VERSION, type Packet } from './packet.js';
 import { tagMembers } from './hooks.js';
 import { types } from 'node:util';
@@ -335,11 +335,33 @@ class Reducer {
       rec.e = this.env(envOf(fn, meta), meta);
       const own = Object.keys(fn);
       if (own.length) rec.p = this.props(fn as unknown as Record<string, unknown>, {});
+      this.prototypeOf(fn, meta, rec);
     } finally {
       this.context = outer;
       this.path = outerPath;
     }
     return rec;
+  }
+
+  /**
+   * What statements outside a constructor put on its prototype (`function Range() {}` made in a
+   * factory, then `Range.prototype.isRange = true`, `Dense.prototype = new Matrix()`: the copy the
+   * worker rebuilds has only what its own text makes). `pp`: enumerable own properties added to
+   * the prototype (classes too); `pr`: a prototype object that replaced the original one.
+   */
+  private prototypeOf(fn: AnyFn, meta: UnitMeta, rec: Rec): void {
+    if (meta.kind !== 'function' && meta.kind !== 'declaration' && meta.kind !== 'class' && meta.kind !== 'class-declaration') return;
+    const proto = Object.getOwnPropertyDescriptor(fn, 'prototype')?.value as Record<string, unknown> | undefined;
+    if (proto === null || typeof proto !== 'object') return;
+    const parent = Object.getPrototypeOf(proto);
+    if (parent === GENERATOR_PROTOTYPE || parent === ASYNC_GENERATOR_PROTOTYPE) return; // a generator function's
+    const isClass = meta.kind === 'class' || meta.kind === 'class-declaration';
+    if (!isClass && (parent !== Object.prototype || !Object.prototype.hasOwnProperty.call(proto, 'constructor'))) {
+      rec.pr = this.at('.prototype', () => this.reduce(proto));
+      return;
+    }
+    const keys = Object.keys(proto);
+    if (keys.length) rec.pp = this.at('.prototype', () => this.props(proto, {}, keys));
   }
 
   /** Environment record chain for a unit, reading only the slots it uses. */
@@ -366,7 +388,9 @@ class Reducer {
       }
       r = r(-1) as Reader;
     }
+    const live = boundLive(mod); // the receiver binds the module scope to its own: no values
     for (const [s, slots] of meta.uses) {
+      if (s === 0 && live) continue;
       const entry = chain.get(s);
       if (!entry) continue;
       const [r, rec] = entry;
@@ -621,6 +645,8 @@ class Reviver {
     const f = fn as AnyFn;
     if (typeof r.n === 'string' && f.name !== r.n) Object.defineProperty(f, 'name', { value: r.n, configurable: true });
     if (r.p) this.fill(r.p as Record<string, unknown>, f as unknown as Record<string, unknown>);
+    if (r.pp) this.fill(r.pp as Record<string, unknown>, f.prototype as Record<string, unknown>);
+    if (r.pr) (f as { prototype: unknown }).prototype = this.revive(r.pr);
     return fn;
   }
 
@@ -630,7 +656,7 @@ class Reviver {
     const mod = this.module(r.m as string);
     let inst: ScopeInstance;
     if (r.s === 0) {
-      inst = mod.instance ??= mod.factory();
+      inst = moduleScope(mod);
     } else {
       const parent = this.env(r.p as Rec);
       const again = this.memo.get(r) as ScopeInstance | undefined;
@@ -652,6 +678,10 @@ class Reviver {
 function sendableSymbol(s: symbol): boolean {
   return Symbol.keyFor(s) !== undefined || Object.getOwnPropertyNames(Symbol).some((n) => (Symbol as unknown as Record<string, unknown>)[n] === s);
 }
+
+/** The [[Prototype]] of a generator function's (async generator function's) `prototype` object. */
+const GENERATOR_PROTOTYPE = Object.getPrototypeOf(function* () { /* */ }).prototype as object;
+const ASYNC_GENERATOR_PROTOTYPE = Object.getPrototypeOf(async function* () { /* */ }).prototype as object;
 
 const DIRECTIVE = /\{\s*["']tp:([^"']+)["']/;
 
@@ -696,7 +726,7 @@ function envOf(fn: AnyFn, meta: UnitMeta): Reader {
     return env;
   }
   // in a thread that loaded the module dry, every function of it was rebuilt from the factories
-  return mod.dry ? (mod.instance ??= mod.factory())[0] : mod.reader;
+  return mod.dry ? moduleScope(mod)[0] : mod.reader;
 }
 
 

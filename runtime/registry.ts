@@ -60,12 +60,20 @@ export interface ModuleRecord {
   units: UnitMeta[];
   scopes: [number, string[]][];
   reader: Reader;
-  factory: () => ScopeInstance;
+  /** rebuilds the module scope from payload values (absent when the module is known not to be an entry) */
+  factory?: () => ScopeInstance;
+  /**
+   * the module scope as it is in this thread (absent in a known entry): functions of a module that is
+   * not the program's entry are rebuilt bound to it, so their module state is this thread's own
+   */
+  live?: () => ScopeInstance;
   byRef: (j: number) => unknown;
   /** switches the module's probe flag: its closures then return their environment when called */
   probe: (on: boolean) => void;
   /** the module scope rebuilt in this thread (created on first use) */
   instance?: ScopeInstance;
+  /** `live()`'s result (created on first use) */
+  liveInstance?: ScopeInstance;
   /** module-level declarations created from `instance`, so their identity is stable per thread */
   decls: Map<number, unknown>;
 }
@@ -106,7 +114,7 @@ export function mainModuleUrl(): string | null {
  * `entry`: 1 = an entry point (known to the bundler), 0 = not an entry point, 2 = unknown (tsc
  * output: one file per module, so the module whose URL is the script node runs is the entry).
  */
-export function registerModule(tableOrJson: ModuleTable | string, url: string, reader: Reader, factory: () => ScopeInstance, byRef: (j: number) => unknown, entry: 0 | 1 | 2 = 2, probe: (on: boolean) => void = () => {}): UnitMeta[] {
+export function registerModule(tableOrJson: ModuleTable | string, url: string, reader: Reader, factory: (() => ScopeInstance) | undefined, byRef: (j: number) => unknown, entry: 0 | 1 | 2 = 2, probe: (on: boolean) => void = () => {}, live?: () => ScopeInstance): UnitMeta[] {
   // the transform emits the table as a JSON string: one token for the compilers that follow it
   // to parse and print, instead of an object literal of thousands of nodes
   const table: ModuleTable = typeof tableOrJson === 'string' ? (JSON.parse(tableOrJson) as ModuleTable) : tableOrJson;
@@ -114,7 +122,7 @@ export function registerModule(tableOrJson: ModuleTable | string, url: string, r
   if (existing && existing.url === url) return existing.units;
   const mod: ModuleRecord = {
     id: table.module, file: table.file, url, main: entry !== 0 && url === mainModuleUrl(), dry: isDry(url, entry), units: [], scopes: table.scopes,
-    reader, factory, byRef, probe, decls: new Map(),
+    reader, factory, live, byRef, probe, decls: new Map(),
   };
   mod.units = table.units.map((u, j) => {
     const meta: UnitMeta = { ...u, mod, j };
@@ -144,4 +152,21 @@ export function buildId(): string {
 /** True in a worker for the program's entry module: its top-level statements must not run. */
 export function isDry(url: string, entry: 0 | 1 | 2 = 2): boolean {
   return entry !== 0 && (globalThis as { __teleportMain?: string }).__teleportMain === url;
+}
+
+/**
+ * True when functions of `mod` are rebuilt bound to the module scope of the thread they run in
+ * (the module is not the program's entry, so every thread runs it), and so are sent without the
+ * values of the module-level bindings they capture. Both sides of a payload agree: `main` is the
+ * same in every thread of a program.
+ */
+export function boundLive(mod: ModuleRecord): boolean {
+  return !mod.main && !mod.dry && mod.live !== undefined;
+}
+
+/** The module scope that functions of `mod` rebuilt in this thread close over. */
+export function moduleScope(mod: ModuleRecord): ScopeInstance {
+  if (boundLive(mod)) return (mod.liveInstance ??= mod.live!());
+  if (!mod.factory) throw new Error(`teleport: internal error: module ${mod.file} has no scope factory`);
+  return (mod.instance ??= mod.factory());
 }

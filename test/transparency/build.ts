@@ -7,7 +7,7 @@
 // files that live in node_modules, so the tsc flavors compile a copy of the package's files (the
 // ones esbuild's metafile says the bundle uses) placed next to the workload.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { teleport } from '../../dist/plugins/esbuild/index.js';
@@ -36,20 +36,61 @@ export interface Built {
 
 const packageDir = (pkg: string) => path.join(repo, 'node_modules', pkg);
 
+/**
+ * How a package is built, when esbuild's defaults are not what the builds must compile. `resolve`
+ * maps import specifiers to files under node_modules: rxjs resolves to its CommonJS build under
+ * node, so the builds compile its ESM build (dist/esm) while the original, run by node, uses the
+ * CommonJS one (the same sources, compiled by rxjs's own build); typed-function's `main` is a UMD
+ * file, its ESM build is compiled instead. `compile`: other packages compiled with it (mathjs's ESM
+ * dependencies: its values and typed functions are made by them).
+ */
+interface PackageSpec { resolve?: Record<string, string>; compile?: string[] }
+export const specs: Record<string, PackageSpec> = {
+  rxjs: { resolve: { rxjs: 'rxjs/dist/esm/index.js', 'rxjs/testing': 'rxjs/dist/esm/testing/index.js' } },
+  mathjs: {
+    resolve: { 'typed-function': 'typed-function/lib/esm/typed-function.mjs' },
+    compile: ['typed-function', 'complex.js', 'fraction.js', 'decimal.js'],
+  },
+};
+
+/** The packages a build compiles for `pkg`: itself first. */
+export const packagesOf = (pkg: string): string[] => [pkg, ...(specs[pkg]?.compile ?? [])];
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** esbuild plugin applying a spec's `resolve`. */
+function resolvePlugin(pkg: string): esbuild.Plugin[] {
+  const map = specs[pkg]?.resolve;
+  if (!map) return [];
+  return [{
+    name: 'transparency-resolve',
+    setup(b) {
+      b.onResolve({ filter: new RegExp(`^(${Object.keys(map).map(escape).join('|')})$`) }, (args) => ({ path: path.join(repo, 'node_modules', map[args.path]!) }));
+    },
+  }];
+}
+
+/** The package files a bundle of the workload uses, and the imports of every input (from esbuild's metafile). */
+interface Inputs { packageFiles: string[]; imports: Map<string, { original: string; path: string }[]> }
+
 export async function build(pkg: string, flavor: Flavor): Promise<Built> {
   const source = path.join(workloads, `${pkg}.mjs`);
-  const packageFiles = await filesOf(pkg, source);
+  const inputs = await filesOf(pkg, source);
+  const packageFiles = inputs.packageFiles;
   if (flavor === 'original') return { flavor, entry: source, buildMs: 0, packageFiles, warnings: [] };
   const outdir = path.join(tmp, flavor, pkg);
   rmSync(outdir, { recursive: true, force: true });
-  if (flavor === 'tsc' || flavor === 'tspc') return buildTsc(pkg, flavor, source, packageFiles, outdir);
+  if (flavor === 'tsc' || flavor === 'tspc') return buildTsc(pkg, flavor, source, inputs, outdir);
   const t0 = performance.now();
   const result = await esbuild.build({
     entryPoints: [source], bundle: true, format: 'esm', splitting: true, platform: 'node', target: 'node20',
     outdir, sourcemap: true, logLevel: 'silent', external: ['teleport', 'teleport/*'],
-    plugins: flavor === 'esbuild'
-      ? [teleport({ root: repo, nodeModules: true, include: new RegExp(`[\\\\/](test[\\\\/]transparency[\\\\/]workloads|node_modules[\\\\/]${pkg})[\\\\/]`) })]
-      : [],
+    plugins: [
+      ...resolvePlugin(pkg),
+      ...(flavor === 'esbuild'
+        ? [teleport({ root: repo, nodeModules: true, include: new RegExp(`[\\\\/](test[\\\\/]transparency[\\\\/]workloads|node_modules[\\\\/](${packagesOf(pkg).map(escape).join('|')}))[\\\\/]`) })]
+        : []),
+    ],
   });
   const buildMs = performance.now() - t0;
   const warnings = result.warnings.map((w) => `${w.location?.file}:${w.location?.line}: ${w.text}`);
@@ -57,31 +98,55 @@ export async function build(pkg: string, flavor: Flavor): Promise<Built> {
   return { flavor, entry: path.join(outdir, `${pkg}.js`), buildMs, manifest, packageFiles, warnings };
 }
 
-/** The package files a bundle of the workload uses (from esbuild's metafile). */
-async function filesOf(pkg: string, source: string): Promise<string[]> {
+async function filesOf(pkg: string, source: string): Promise<Inputs> {
   const r = await esbuild.build({
     entryPoints: [source], bundle: true, format: 'esm', platform: 'node', write: false, metafile: true, logLevel: 'silent',
-    external: ['teleport', 'teleport/*'], outdir: path.join(tmp, 'meta'),
+    external: ['teleport', 'teleport/*'], outdir: path.join(tmp, 'meta'), plugins: resolvePlugin(pkg), absWorkingDir: repo,
   });
-  const dir = packageDir(pkg) + path.sep;
-  return Object.keys(r.metafile.inputs).map((f) => path.resolve(repo, f)).filter((f) => f.startsWith(dir)).sort();
+  const dirs = packagesOf(pkg).map((p) => packageDir(p) + path.sep);
+  const imports = new Map<string, { original: string; path: string }[]>();
+  for (const [f, input] of Object.entries(r.metafile.inputs)) {
+    imports.set(path.resolve(repo, f), input.imports.filter((i) => i.original !== undefined && !i.external)
+      .map((i) => ({ original: i.original!, path: path.resolve(repo, i.path) })));
+  }
+  return { packageFiles: [...imports.keys()].filter((f) => dirs.some((d) => f.startsWith(d))).sort(), imports };
 }
 
-function buildTsc(pkg: string, flavor: 'tsc' | 'tspc', source: string, packageFiles: string[], outdir: string): Built {
+/**
+ * The text of `file` with each import specifier that resolves to one of `copies` (original path →
+ * path of its copy) replaced by the relative path of that copy, so that tsc compiles the copies
+ * (and node runs them: rxjs's ESM imports are extensionless).
+ */
+function pointAtCopies(file: string, to: string, inputs: Inputs, copies: Map<string, string>): string {
+  let text = readFileSync(file, 'utf8');
+  for (const i of inputs.imports.get(file) ?? []) {
+    const target = copies.get(i.path);
+    if (!target) continue;
+    let rel = path.relative(path.dirname(to), target).split(path.sep).join('/');
+    if (!rel.startsWith('.')) rel = './' + rel;
+    const quoted = new RegExp(`(\\bfrom\\s*|\\bimport\\s*\\(?\\s*)(['"])${escape(i.original)}\\2`, 'g');
+    text = text.replace(quoted, (_m, kw: string, q: string) => `${kw}${q}${rel}${q}`);
+  }
+  return text;
+}
+
+function buildTsc(pkg: string, flavor: 'tsc' | 'tspc', source: string, inputs: Inputs, outdir: string): Built {
   // the program: src/<pkg>.mjs (importing the copy), src/common.mjs, src/vendor/<pkg>/<files>
   const src = path.join(tmp, 'src', flavor, pkg);
   rmSync(src, { recursive: true, force: true });
   mkdirSync(src, { recursive: true });
-  const pkgJson = JSON.parse(readFileSync(path.join(packageDir(pkg), 'package.json'), 'utf8')) as { name: string };
-  const entryFile = packageFiles.find((f) => /\.(mjs|js)$/.test(f) && readFileSync(f, 'utf8').includes('export')) ?? packageFiles[0]!;
-  for (const f of packageFiles) cpSync(f, path.join(src, 'vendor', pkg, path.relative(packageDir(pkg), f)));
+  const { packageFiles } = inputs;
+  const copies = new Map(packageFiles.map((f) => [f, path.join(src, 'vendor', path.relative(path.join(repo, 'node_modules'), f))]));
+  for (const [f, to] of copies) {
+    mkdirSync(path.dirname(to), { recursive: true });
+    writeFileSync(to, pointAtCopies(f, to, inputs, copies));
+  }
   // the workload's modules, their imports of the package pointed at the copy
-  const specifier = './' + path.posix.join('vendor', pkg, path.relative(packageDir(pkg), entryFile).split(path.sep).join('/'));
-  const imports = new RegExp(`from '${pkgJson.name}';`, 'g');
   for (const f of readdirSync(workloads).filter((f) => f === 'common.mjs' || f === `${pkg}.mjs` || f.startsWith(`${pkg}-`))) {
-    const text = readFileSync(path.join(workloads, f), 'utf8');
-    const rewritten = text.replace(imports, `from '${specifier}';`);
-    if (f === `${pkg}.mjs` && rewritten === text) throw new Error(`${source}: no \`from '${pkgJson.name}';\` to point at the copy`);
+    const from = path.join(workloads, f);
+    const text = readFileSync(from, 'utf8');
+    const rewritten = pointAtCopies(from, path.join(src, f), inputs, copies);
+    if (f === `${pkg}.mjs` && rewritten === text) throw new Error(`${source}: no import of the package to point at the copy`);
     writeFileSync(path.join(src, f), rewritten);
   }
 
@@ -125,7 +190,7 @@ export function lineCount(files: string[]): number {
 
 /** Functions the manifest lists for the package's files (the workload's own excluded). */
 export function packageFunctions(manifest: BuildManifest, pkg: string): { functions: number; unsendable: number; modules: number } {
-  const mods = manifest.modules.filter((m) => m.file.includes(`node_modules/${pkg}/`) || m.file.includes(`/vendor/${pkg}/`));
+  const mods = manifest.modules.filter((m) => packagesOf(pkg).some((p) => m.file.includes(`node_modules/${p}/`) || m.file.includes(`/vendor/${p}/`)));
   const fns = mods.flatMap((m) => m.functions);
   return { functions: fns.length, unsendable: fns.filter((f) => f.unsendable).length, modules: mods.length };
 }

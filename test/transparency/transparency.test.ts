@@ -8,9 +8,12 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acornInput, build, countUnits, lineCount, packageFunctions, repo, run, tmp, type Built, type Flavor } from './build.js';
+import { acornInput, build, countUnits, lineCount, packageFunctions, packagesOf, repo, run, tmp, type Built, type Flavor } from './build.js';
 
-const packages = ['acorn', 'marked', 'immer'] as const;
+// mathjs (66k lines with its ESM dependencies; its builds take about a minute) only with
+// TRANSPARENCY_LARGE=1 (`npm run test:transparency:large`, and `npm run transparency:results`)
+const large = process.env.TRANSPARENCY_LARGE === '1';
+const packages = ['acorn', 'marked', 'immer', 'rxjs', ...(large ? ['mathjs'] : [])];
 const flavors: Flavor[] = ['original', 'plain', 'esbuild', 'tsc', 'tspc'];
 // fresh processes per build for the timings, and workload iterations per process (the fastest counts)
 const REPS = Math.max(1, Number(process.env.TRANSPARENCY_REPS ?? 1));
@@ -20,6 +23,8 @@ const ACORN_BYTES = Number(process.env.TRANSPARENCY_ACORN_BYTES ?? 2_500_000);
 interface PackageResult {
   pkg: string;
   version: string;
+  /** other packages compiled with it (name@version) */
+  with: string[];
   files: string[];
   lines: number;
   bytes: number;
@@ -52,9 +57,9 @@ describe.each(packages)('%s', (pkg) => {
     for (const f of flavors) builds[f] = await build(pkg, f);
     const esb = packageFunctions(builds.esbuild.manifest!, pkg);
     const tsp = packageFunctions(builds.tspc.manifest!, pkg);
-    const { version } = JSON.parse(readFileSync(path.join(repo, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string };
+    const versionOf = (p: string) => (JSON.parse(readFileSync(path.join(repo, 'node_modules', p, 'package.json'), 'utf8')) as { version: string }).version;
     result = {
-      pkg, version,
+      pkg, version: versionOf(pkg), with: packagesOf(pkg).slice(1).map((p) => `${p} ${versionOf(p)}`),
       files: builds.original.packageFiles.map((f) => path.relative(repo, f)),
       lines: lineCount(builds.original.packageFiles),
       bytes: builds.original.packageFiles.reduce((sum, f) => sum + statSync(f).size, 0),
@@ -64,7 +69,7 @@ describe.each(packages)('%s', (pkg) => {
     };
     for (const f of builds.original.packageFiles) result.functions.expected += await countUnits(f);
     results.push(result);
-  });
+  }, 600_000); // (mathjs: five builds of 66k lines on a shared 2-core machine)
 
   it('compiles with both front ends, every function of the package instrumented, no diagnostics', () => {
     expect(builds.esbuild.warnings).toEqual([]);
@@ -165,7 +170,7 @@ function markdown(rs: PackageResult[]): string {
   out.push('| package | compiled: lines (bytes) | functions + classes instrumented | results vs original | pool: sent functions agree | workload CPU: plain → esbuild+Teleport | tsc → tspc+Teleport | build esbuild: without → with | build tsc: without → with |');
   out.push('| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rs) {
-    out.push(`| ${r.pkg} ${r.version} | ${n(r.lines)} (${n(r.bytes)}) | ${n(r.functions.esbuild)}${r.functions.unsendable ? ` (${r.functions.unsendable} unsendable)` : ''} | ${r.identical ? 'byte-identical (5 builds)' : '**DIFFERENT**'} | ${r.pool.filter((p) => p.same && p.matchesOracle).length}/${r.pool.length} | ${ms(r.cpu.plain)} → ${ms(r.cpu.esbuild)} ms (**${ratio(r.cpu.esbuild, r.cpu.plain)}**) | ${ms(r.cpu.tsc)} → ${ms(r.cpu.tspc)} ms (**${ratio(r.cpu.tspc, r.cpu.tsc)}**) | ${ms(r.build.plain)} → ${ms(r.build.esbuild)} ms | ${ms(r.build.tsc)} → ${ms(r.build.tspc)} ms |`);
+    out.push(`| ${r.pkg} ${r.version}${r.with.length ? ` (with ${r.with.join(', ')})` : ''} | ${n(r.lines)} (${n(r.bytes)}) | ${n(r.functions.esbuild)}${r.functions.unsendable ? ` (${r.functions.unsendable} unsendable)` : ''} | ${r.identical ? 'byte-identical (5 builds)' : '**DIFFERENT**'} | ${r.pool.filter((p) => p.same && p.matchesOracle).length}/${r.pool.length} | ${ms(r.cpu.plain)} → ${ms(r.cpu.esbuild)} ms (**${ratio(r.cpu.esbuild, r.cpu.plain)}**) | ${ms(r.cpu.tsc)} → ${ms(r.cpu.tspc)} ms (**${ratio(r.cpu.tspc, r.cpu.tsc)}**) | ${ms(r.build.plain)} → ${ms(r.build.esbuild)} ms | ${ms(r.build.tsc)} → ${ms(r.build.tspc)} ms |`);
   }
   out.push('');
   out.push(`Workload times: CPU time of the workload (process.cpuUsage around it, module loading excluded), the fastest of ${ITER} iteration${ITER > 1 ? 's' : ''} in a process, median of ${REPS} fresh process${REPS > 1 ? 'es' : ''} per build, builds interleaved. Fastest process (CPU): ${rs.map((r) => `${r.pkg} ${ratio(r.cpuMin.esbuild, r.cpuMin.plain)} (esbuild), ${ratio(r.cpuMin.tspc, r.cpuMin.tsc)} (tspc)`).join('; ')}. Wall-clock medians (same runs): ${rs.map((r) => `${r.pkg} ${ms(r.ms.plain)} → ${ms(r.ms.esbuild)} ms (${ratio(r.ms.esbuild, r.ms.plain)}), ${ms(r.ms.tsc)} → ${ms(r.ms.tspc)} ms (${ratio(r.ms.tspc, r.ms.tsc)})`).join('; ')}. The original package from node_modules: ${rs.map((r) => `${r.pkg} ${ms(r.cpu.original)} ms`).join(', ')}. Node ${process.version}.`);

@@ -395,7 +395,7 @@ export class Emitter {
     const top = this.model.units
       .filter((u) => u.kind === 'declaration' && !u.unsendable && !this.directiveUnits.has(u) && (u.node as TSESTree.FunctionDeclaration).id && topLevel(u.node))
       .map((u) => `${T}.f(${declName(u)}, ${T}$M[${u.index}], ${T}$e0);`).join(' ');
-    const prologue = `const ${T}$dry = ${T}.dry(import.meta.url, ${this.entry}), ${T}$M = ${T}.module(${T}$T(), import.meta.url, ${T}$e0, ${T}$m0, ${T}$x0, ${this.entry}, (v) => { ${T}$p = v; }); ${top} `;
+    const prologue = `const ${T}$dry = ${T}.dry(import.meta.url, ${this.entry}), ${T}$M = ${T}.module(${T}$T(), import.meta.url, ${T}$e0, ${this.entry === 0 ? 'void 0' : `${T}$m0`}, ${T}$x0, ${this.entry}, (v) => { ${T}$p = v; }${this.entry === 1 ? '' : `, ${T}$l0`}); ${top} `;
     if (first) this.left(first.range[0], prologue);
     else this.s.append('\n' + prologue);
     for (const st of body) this.guardStatement(st);
@@ -489,7 +489,13 @@ export class Emitter {
     const x0 = `function ${T}$x0(j) { switch (j) { ${byRef.map((u) => `case ${u.index}: return ${u.refName};`).join(' ')} } }`;
     // a JSON string (the runtime parses it): one token for tsc and esbuild instead of a large literal
     const table = `function ${T}$T() { return ${quoteJson(JSON.stringify(this.table()))}; }`;
-    return `;var ${T}$t, ${T}$p;${reader0}\n${table}\n${x0}\n${this.factory(moduleEnv)}\n`;
+    // the shadow tree rebuilds functions of a module loaded dry (the entry module, in a worker); the
+    // live tree, functions of a module the thread runs: bound to its real module scope, so their
+    // module state is the thread's own. Known entries need only the first, known non-entries only
+    // the second; tsc output (entry unknown) carries both.
+    const shadow = this.entry !== 0 ? `${this.factory(moduleEnv, false)}\n` : '';
+    const live = this.entry !== 1 ? `${this.factory(moduleEnv, true)}\n` : '';
+    return `;var ${T}$t, ${T}$p;${reader0}\n${table}\n${x0}\n${shadow}${live}`;
   }
 
   private table(): unknown {
@@ -525,24 +531,36 @@ export class Emitter {
     return { module: this.moduleId, file: this.relPath, units, scopes };
   }
 
-  private factory(env: EnvScope): string {
+  /**
+   * A scope factory and, nested in it, its children's. The module's comes in two trees: `$tp$m0`
+   * declares `let` shadows of the captured module-level bindings (set from the payload), `$tp$l0`
+   * (`live`) has none, so the copies in it close over the module's real bindings; units a binding
+   * holds are never rebuilt from it (they travel by reference).
+   */
+  private factory(env: EnvScope, live: boolean): string {
     const isModule = env.mode === 'module';
-    const name = isModule ? `${T}$m0` : `${T}$s${env.index}`;
-    const shadow = env.slots.filter((n) => n !== 'this' && n !== 'arguments');
+    const name = isModule ? `${T}$${live ? 'l' : 'm'}0` : `${T}$s${env.index}`;
+    const shadow = live && isModule ? [] : env.slots.filter((n) => n !== 'this' && n !== 'arguments');
     const lets = shadow.length ? `let ${shadow.join(', ')};` : '';
     const readerDecl = isModule
-      ? `function ${T}$e0($tp$i) { switch ($tp$i) { ${env.slots.map((n, i) => `case ${i}: return ${n};`).join(' ')} } }`
+      ? (live ? '' : `function ${T}$e0($tp$i) { switch ($tp$i) { ${env.slots.map((n, i) => `case ${i}: return ${n};`).join(' ')} } }`)
       : `let ${T}$e${env.index} = ${this.reader(env, false)};`;
-    const setter = `($tp$i, $tp$v) => { switch ($tp$i) { ${env.slots.map((n, i) => (n === 'this' || n === 'arguments' ? '' : `case ${i}: ${n} = $tp$v; break;`)).join(' ')} } }`;
-    // A module the bundler says is not an entry point is never loaded dry, so its units held by a
-    // top-level binding always travel by reference (runtime/pickle.ts): their copies would never run.
-    const rebuilt = env.units.filter((u) => !u.unsendable && !(this.entry === 0 && u.refName !== undefined));
-    const creator = `($tp$j) => { switch ($tp$j) { ${rebuilt.map((u) => `case ${u.index}: return ${this.copy(u)};`).join('\n')} } }`;
+    const setter = live && isModule ? '() => {}' : `($tp$i, $tp$v) => { switch ($tp$i) { ${env.slots.map((n, i) => (n === 'this' || n === 'arguments' ? '' : `case ${i}: ${n} = $tp$v; break;`)).join(' ')} } }`;
+    const units = env.units.filter((u) => !u.unsendable && !(live && isModule && u.refName !== undefined));
+    const creator = `($tp$j) => { switch ($tp$j) { ${units.map((u) => `case ${u.index}: return ${this.copyOnce(u)};`).join('\n')} } }`;
     const children = `($tp$n) => { switch ($tp$n) { ${env.children.map((c) => `case ${c.index}: return ${T}$s${c.index};`).join(' ')} } }`;
-    const inner = env.children.map((c) => this.factory(c)).join('\n');
-    const dry = isModule ? `const ${T}$dry = false; ` : '';
+    const inner = env.children.map((c) => this.factory(c, live)).join('\n');
+    const dry = isModule && !live ? `const ${T}$dry = false; ` : '';
     return `function ${name}() { ${dry}${lets} ${readerDecl}\nreturn [${T}$e${env.index}, ${setter}, ${creator}, ${children}];\n${inner} }`;
   }
+
+  /** `copy(u)`, computed once per unit (the two module trees hold the same copies). */
+  private copyOnce(u: Unit): string {
+    let text = this.copies.get(u);
+    if (text === undefined) this.copies.set(u, (text = this.copy(u)));
+    return text;
+  }
+  private readonly copies = new Map<Unit, string>();
 
 }
 

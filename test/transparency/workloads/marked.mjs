@@ -143,6 +143,15 @@ if (mode === 'local') {
     await viaPool(pool, 'configured Marked instance', (src) => custom.parse(src + '\n\nhi @someone'), small);
     await viaPool(pool, 'lexer tokens', (src) => stringify(new Lexer().lex(src)), small.slice(0, 6));
     // a Marked instance as the argument, its method called in the worker
+    // marked.setOptions itself (`x.setOptions = function …`: no binding of marked's module holds it)
+    // must change the worker's marked, not a copy of its module state
+    const setOptions = marked.setOptions;
+    await viaPool(pool, 'setOptions sent directly', (src) => {
+      setOptions({ breaks: true });
+      const html = marked.parse(src);
+      setOptions({ breaks: false });
+      return html;
+    }, ['a\nb', 'c  \nd\ne', '# h\nx\ny']);
     await viaPool(pool, 'instance as an item', (m) => m.parse('# T\n\n* a\n* b `c`'), [pedantic, custom, new Marked()]);
   } finally {
     await pool?.close();
