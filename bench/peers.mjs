@@ -28,7 +28,7 @@ export function peerConfig(quick) {
   return quick
     ? {
         runs: 3,
-        latency: { warmMs: 150, batches: 5, batchMs: 50 },
+        latency: { warmMs: 1000, batches: 5, batchMs: 50 },
         throughput: { n: 1_000_000, reps: 2, peerN: 10_000, peerReps: 2 },
         cpu: { items: 160, iters: 2_000_000, reps: 2, maxWorkers: cores },
         capture: { length: 6_553_600, items: 1000, window: 1 << 20, reps: 1 },
@@ -36,7 +36,7 @@ export function peerConfig(quick) {
       }
     : {
         runs: 5,
-        latency: { warmMs: 400, batches: 9, batchMs: 100 },
+        latency: { warmMs: 2000, batches: 9, batchMs: 100 },
         throughput: { n: 1_000_000, reps: 5, peerN: 30_000, peerReps: 3 },
         cpu: { items: 400, iters: 2_000_000, reps: 3, maxWorkers: cores },
         capture: { length: 6_553_600, items: 1000, window: 1 << 20, reps: 3 },
