@@ -1,8 +1,10 @@
 // The transform core: one pure function from a module's source text to instrumented text,
 // source map, manifest entries and diagnostics. The ts-patch and esbuild front ends call it.
 import path from 'node:path';
+import MagicString from 'magic-string';
 import { parseModule } from './walk.js';
 import { buildModel } from './model.js';
+import { commonJsEvidence } from './commonjs.js';
 import { Emitter } from './emit.js';
 import { buildMap } from './sourcemap.js';
 import { base32Hash, explicitName, hexHash, semanticPath } from './ids.js';
@@ -34,6 +36,8 @@ export function transformModule(code: string, fileName: string, options: Transfo
   const relPath = relativePath(fileName, root);
   const moduleId = moduleIdOf(relPath);
   const ast = parseModule(code, fileName);
+  const cjs = commonJsEvidence(ast, code, fileName);
+  if (cjs) return untouched(code, fileName, relPath, moduleId, cjs);
   const model = buildModel(ast, code);
   const diagnostics: Diagnostic[] = [];
 
@@ -91,6 +95,20 @@ export function transformModule(code: string, fileName: string, options: Transfo
     })),
   };
   return { code: out, map, manifest, diagnostics };
+}
+
+/** A module left as written (CommonJS), with a warning that says why its functions cannot be sent. */
+function untouched(code: string, fileName: string, relPath: string, moduleId: string, cjs: { line: number; column: number; what: string }): TransformResult {
+  return {
+    code,
+    map: buildMap(new MagicString(code), fileName, [], []),
+    manifest: { module: moduleId, file: relPath, functions: [] },
+    diagnostics: [{
+      severity: 'warning', file: relPath, line: cjs.line, column: cjs.column,
+      message: `CommonJS module (${cjs.what}) left as written: Teleport compiles ES modules, so functions defined here cannot be sent to a worker`,
+      hint: 'convert the module to ESM (import/export), or do not send its functions (they still run normally)',
+    }],
+  };
 }
 
 /** Merge module manifests into a build manifest; duplicate IDs across modules are errors. */
