@@ -45,7 +45,8 @@ function tsconfig(variant) {
     compilerOptions: {
       target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, sourceMap: true,
       lib: ['ES2022'], types: [], rootDir: path.join(gen, 'src'), outDir: outOf(variant),
-      plugins: variant === 'tspc+teleport' ? [{ transform: path.join(root, 'dist/transformer/tspatch.js'), transformProgram: true, root }] : [],
+      // `entries` names the program's entry script, as the README recommends for tsc builds
+      plugins: variant === 'tspc+teleport' ? [{ transform: path.join(root, 'dist/transformer/tspatch.js'), transformProgram: true, root, entries: [path.join(gen, 'src/main.ts')] }] : [],
     },
     include: [path.join(gen, 'src')],
   }, null, 2));

@@ -111,15 +111,21 @@ export function mainModuleUrl(): string | null {
 
 /** Called once by each compiled module; returns the per-unit metadata array (`$tp$M`). */
 /**
- * `entry`: 1 = an entry point (known to the bundler), 0 = not an entry point, 2 = unknown (tsc
- * output: one file per module, so the module whose URL is the script node runs is the entry).
+ * `entryCode`: 1 = an entry point (known to the bundler), 0 = not an entry point, 2 = unknown (tsc
+ * output: one file per module, so the module whose URL is the script node runs is the entry),
+ * 3 = not an entry point, in a file of its own (tsc with the `entries` option).
  */
-export function registerModule(tableOrJson: ModuleTable | string, url: string, reader: Reader, factory: (() => ScopeInstance) | undefined, byRef: (j: number) => unknown, entry: 0 | 1 | 2 = 2, probe: (on: boolean) => void = () => {}, live?: () => ScopeInstance): UnitMeta[] {
+export function registerModule(tableOrJson: ModuleTable | string, url: string, reader: Reader, factory: (() => ScopeInstance) | undefined, byRef: (j: number) => unknown, entryCode: EntryCode = 2, probe: (on: boolean) => void = () => {}, live?: () => ScopeInstance): UnitMeta[] {
   // the transform emits the table as a JSON string: one token for the compilers that follow it
   // to parse and print, instead of an object literal of thousands of nodes
   const table: ModuleTable = typeof tableOrJson === 'string' ? (JSON.parse(tableOrJson) as ModuleTable) : tableOrJson;
   const existing = modules.get(table.module);
   if (existing && existing.url === url) return existing.units;
+  if (entryCode === 3 && url === mainModuleUrl()) {
+    // built without the tree a worker needs to load the entry dry: a worker would run its top level
+    throw new Error(`teleport: ${table.file} runs as the program's entry script, but it was built as a module that is not one (ts-patch plugin option 'entries'); list it there and rebuild`);
+  }
+  const entry = entryCode === 3 ? 0 : entryCode;
   const mod: ModuleRecord = {
     id: table.module, file: table.file, url, main: entry !== 0 && url === mainModuleUrl(), dry: isDry(url, entry), units: [], scopes: table.scopes,
     reader, factory, live, byRef, probe, decls: new Map(),
@@ -149,9 +155,12 @@ export function buildId(): string {
   return (buildIdCache = h.digest('hex').slice(0, 16));
 }
 
+/** 1 entry, 0 not an entry, 2 unknown, 3 not an entry in a file of its own (see registerModule) */
+export type EntryCode = 0 | 1 | 2 | 3;
+
 /** True in a worker for the program's entry module: its top-level statements must not run. */
-export function isDry(url: string, entry: 0 | 1 | 2 = 2): boolean {
-  return entry !== 0 && (globalThis as { __teleportMain?: string }).__teleportMain === url;
+export function isDry(url: string, entry: EntryCode = 2): boolean {
+  return entry !== 0 && entry !== 3 && (globalThis as { __teleportMain?: string }).__teleportMain === url;
 }
 
 /**

@@ -1,7 +1,7 @@
 // The ts-patch front end, end to end: writes small projects under test/.tmp/, compiles them with `tspc` (ts-patch's
 // live compiler) using the BUILT adapter (dist/transformer/tspatch.js; run `npm run build` first), checks the outputs.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -98,6 +98,45 @@ describe('tspc with the teleport program transformer (real core)', { timeout: TI
     expect(manifest.modules.map((m: { file: string }) => m.file)).toEqual(['src/main.ts', 'src/math.ts']);
     const math = manifest.modules.find((m: { file: string }) => m.file === 'src/math.ts');
     expect(math.functions.length).toBeGreaterThan(0);
+  });
+
+  test('entries: other modules carry only the live tree, the program runs, a mislabelled entry fails at once', async () => {
+    const dir = project('entries', {
+      'src/lib.ts': [
+        'let hits = 0;',
+        'export function bump(n: number) { hits += n; return hits; }',
+        'export const mul = (k: number) => (x: number) => x * k;',
+        '',
+      ].join('\n'),
+      'src/main.ts': [
+        "import { Pool } from 'teleport';",
+        "import { bump, mul } from './lib.js';",
+        'const pool = new Pool({ size: 1 });',
+        'const k = 1;',
+        'console.log(JSON.stringify({ a: await pool.run(bump, 2), b: await pool.run(mul(3), 5), c: await pool.run((x: number) => x + k, 1), local: bump(0) }));',
+        'await pool.close();',
+        '',
+      ].join('\n'),
+    }, {}, { root: '.', entries: ['src/main.ts'] });
+    // the outputs import the teleport package: make it resolvable from the project
+    mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+    symlinkSync(repo, path.join(dir, 'node_modules/teleport'), 'dir');
+    const r = await run(tspc, ['-p', dir], tmp);
+    expect(r.stdout + r.stderr).not.toMatch(/error/);
+    expect(r.status).toBe(0);
+    const lib = read(dir, 'out/lib.js');
+    const main = read(dir, 'out/main.js');
+    expect(lib).toContain('$tp$l0');
+    expect(lib).not.toContain('$tp$m0');
+    expect(main).toContain('$tp$m0');
+    expect(main).not.toContain('$tp$l0');
+    const ok = spawnSync(process.execPath, [path.join(dir, 'out/main.js')], { encoding: 'utf8' });
+    expect(ok.stderr).toBe('');
+    // bump ran in the worker against the worker's module state; the main thread's is untouched
+    expect(JSON.parse(ok.stdout)).toEqual({ a: 2, b: 15, c: 2, local: 0 });
+    const wrong = spawnSync(process.execPath, [path.join(dir, 'out/lib.js')], { encoding: 'utf8' });
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.stderr).toContain("src/lib.ts runs as the program's entry script, but it was built as a module that is not one");
   });
 
   test('type errors are the original code\'s, at the original line; generated code is never type-checked', async () => {

@@ -28,6 +28,14 @@ export interface TeleportPluginConfig {
    * diagnostics of the program (tspc then exits 2), 'ignore' drops them.
    */
   warnings?: 'print' | 'diagnostics' | 'ignore';
+  /**
+   * The program's entry scripts (the files node is started with), relative to the tsconfig's
+   * directory. Without it any module may be the entry, so each carries both factory trees (the one
+   * a worker uses to load the entry dry, and the one bound to a module's live scope). With it,
+   * every other module carries only the live tree (smaller output, which tsc compiles faster) and
+   * fails at once, with an error that says so, if node is started with it anyway.
+   */
+  entries?: string[];
 }
 
 /** What ts-patch passes as the 4th argument of a Program transformer. */
@@ -96,6 +104,7 @@ function transformProgram(core: TeleportCore, cache: ResultCache, program: TS.Pr
   const baseHost = host ?? ts.createCompilerHost(options);
   const entries = new Map<string, FileEntry | null>(); // null: not transformed
   const key = (fileName: string) => path.resolve(currentDir, fileName);
+  const entryFiles = Array.isArray(config.entries) ? new Set(config.entries.map((e) => key(path.resolve(configDir, String(e))))) : undefined;
 
   function entryFor(fileName: string): FileEntry | null {
     const k = key(fileName);
@@ -106,14 +115,17 @@ function transformProgram(core: TeleportCore, cache: ResultCache, program: TS.Pr
       const input = program.getSourceFile(fileName)?.text ?? baseHost.readFile(fileName);
       if (input !== undefined) {
         let hit = cache.get(k);
-        if (!hit || hit.input !== input || hit.options !== optionsKey) {
+        const isEntry = entryFiles ? entryFiles.has(k) : undefined;
+        const fileOptions: TransformOptions = isEntry === undefined ? transformOptions : { ...transformOptions, entry: isEntry, ownFile: true };
+        const fileKey = isEntry === undefined ? optionsKey : `${optionsKey}:${isEntry}`;
+        if (!hit || hit.input !== input || hit.options !== fileKey) {
           let result: TransformResult | { failure: string };
           try {
-            result = core.transformModule(input, k, transformOptions);
+            result = core.transformModule(input, k, fileOptions);
           } catch (err) {
             result = { failure: err instanceof Error ? err.message : String(err) };
           }
-          cache.set(k, (hit = { input, options: optionsKey, result }));
+          cache.set(k, (hit = { input, options: fileKey, result }));
         }
         const result = hit.result;
         entry = 'failure' in result

@@ -33,9 +33,12 @@ export class Emitter {
   private tails: Tail[] = [];
   private registrations = new Map<Node, string[]>();
 
-  constructor(private code: string, private model: ModuleModel, private info: UnitInfo[], private moduleId: string, private relPath: string, private hooks: string, private entry: 0 | 1 | 2) {
+  constructor(private code: string, private model: ModuleModel, private info: UnitInfo[], private moduleId: string, private relPath: string, private hooks: string, private entryCode: 0 | 1 | 2 | 3) {
     this.s = new MagicString(code);
+    this.entry = entryCode === 3 ? 0 : entryCode;
   }
+  /** 1 entry, 0 not an entry, 2 unknown (the emitted code says 3 for a non-entry in its own file) */
+  private readonly entry: 0 | 1 | 2;
 
   /** Insertion after `pos` that belongs to `owner` (sorted innermost first when several share a position). */
   private tail(pos: number, text: string, owner: Node, depth: number): void {
@@ -395,7 +398,7 @@ export class Emitter {
     const top = this.model.units
       .filter((u) => u.kind === 'declaration' && !u.unsendable && !this.directiveUnits.has(u) && (u.node as TSESTree.FunctionDeclaration).id && topLevel(u.node))
       .map((u) => `${T}.f(${declName(u)}, ${T}$M[${u.index}], ${T}$e0);`).join(' ');
-    const prologue = `const ${T}$dry = ${T}.dry(import.meta.url, ${this.entry}), ${T}$M = ${T}.module(${T}$T(), import.meta.url, ${T}$e0, ${this.entry === 0 ? 'void 0' : `${T}$m0`}, ${T}$x0, ${this.entry}, (v) => { ${T}$p = v; }${this.entry === 1 ? '' : `, ${T}$l0`}); ${top} `;
+    const prologue = `const ${T}$dry = ${T}.dry(import.meta.url, ${this.entryCode}), ${T}$M = ${T}.module(${T}$T(), import.meta.url, ${T}$e0, ${this.entry === 0 ? 'void 0' : `${T}$m0`}, ${T}$x0, ${this.entryCode}, (v) => { ${T}$p = v; }${this.entry === 1 ? '' : `, ${T}$l0`}); ${top} `;
     if (first) this.left(first.range[0], prologue);
     else this.s.append('\n' + prologue);
     for (const st of body) this.guardStatement(st);

@@ -77,7 +77,9 @@ export function transformModule(code: string, fileName: string, options: Transfo
     });
   }
 
-  const emitter = new Emitter(code, model, info, moduleId, relPath, options.hooksModule ?? 'teleport/hooks', options.entry === undefined ? 2 : options.entry ? 1 : 0);
+  // entry code for the runtime: 1 entry, 0 not an entry, 2 unknown, 3 not an entry in a file of its own
+  const entry = options.entry === undefined ? 2 : options.entry ? 1 : options.ownFile ? 3 : 0;
+  const emitter = new Emitter(code, model, info, moduleId, relPath, options.hooksModule ?? 'teleport/hooks', entry);
   const out = emitter.run();
   const map = buildMap(emitter.s, fileName, model.units, emitter.copySites);
   const manifest: ModuleManifest = {

@@ -10,6 +10,13 @@ export interface TransformOptions {
    * when undefined, the runtime decides by URL: the module whose URL is the script node runs.
    */
   entry?: boolean;
+  /**
+   * The output keeps one file per module (tsc): a module built with `entry: false` can then tell
+   * when node runs it as the program's entry anyway (its URL is the main script's) and fails at
+   * once, instead of letting workers run its top-level code. Never set for bundles, where many
+   * modules share the entry chunk's URL.
+   */
+  ownFile?: boolean;
 }
 
 export interface Diagnostic {
