@@ -21,7 +21,7 @@ import { benchDir, child, compare, outDir, profDir, root, summariseProfile } fro
 
 export const GOAL = 1.3;
 
-export const closureConfig = (quick) => (quick ? { runs: 3, warmMs: 150, batches: 7, batchMs: 10 } : { runs: 5, warmMs: 300, batches: 11, batchMs: 20 });
+export const closureConfig = (quick) => (quick ? { runs: 2, warmMs: 150, batches: 7, batchMs: 10 } : { runs: 5, warmMs: 300, batches: 11, batchMs: 20 });
 
 const bundles = { plain: path.join(outDir, 'plain/closures.js'), teleport: path.join(outDir, 'teleport/closures.js') };
 export async function buildClosures() {

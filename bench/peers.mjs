@@ -28,11 +28,11 @@ export function peerConfig(quick) {
   return quick
     ? {
         runs: 3,
-        latency: { warmMs: 1000, batches: 5, batchMs: 50 },
-        throughput: { n: 1_000_000, reps: 2, peerN: 10_000, peerReps: 2 },
-        cpu: { items: 160, iters: 2_000_000, reps: 2, maxWorkers: cores },
+        latency: { warmMs: 500, batches: 5, batchMs: 50 },
+        throughput: { n: 1_000_000, reps: 2, peerN: 10_000, peerReps: 1 },
+        cpu: { items: 120, iters: 2_000_000, reps: 1, maxWorkers: cores },
         capture: { length: 6_553_600, items: 1000, window: 1 << 20, reps: 1 },
-        pickle: { warmMs: 50, batches: 5, batchMs: 15 },
+        pickle: { warmMs: 50, batches: 4, batchMs: 15, runs: 2 },
       }
     : {
         runs: 5,
@@ -334,7 +334,7 @@ export function runPeers(cfg, { groups, profile, wait }) {
     busySeen = [];
     othersDuring = [];
     const t0 = Date.now();
-    const r = runners[g](cfg, cfg.runs);
+    const r = runners[g](cfg, cfg[g].runs ?? cfg.runs); // a group may run fewer times (quick pickle)
     endRun();
     result.busyBefore[g] = Math.max(...busySeen);
     result.othersDuringRuns[g] = othersDuring;
