@@ -28,11 +28,11 @@ export function peerConfig(quick) {
   return quick
     ? {
         runs: 3,
-        latency: { warmMs: 500, batches: 5, batchMs: 50 },
+        latency: { warmMs: 400, batches: 5, batchMs: 50 },
         throughput: { n: 1_000_000, reps: 2, peerN: 10_000, peerReps: 1 },
         cpu: { items: 120, iters: 2_000_000, reps: 1, maxWorkers: cores },
-        capture: { length: 6_553_600, items: 1000, window: 1 << 20, reps: 1 },
-        pickle: { warmMs: 50, batches: 4, batchMs: 15, runs: 2 },
+        capture: { length: 6_553_600, items: 1000, window: 1 << 20, reps: 1, runs: 2 },
+        pickle: { warmMs: 30, batches: 3, batchMs: 15, runs: 2 },
       }
     : {
         runs: 5,

@@ -25,10 +25,10 @@
 //          replace theirs in bench/results.json (same mode), and the reports are rendered again
 // With --groups or --filter the run is partial: results.json and the reports are left unchanged
 // (unless --merge).
-// --quick: 3 runs (2 for closure-creation and pickle) with shorter warm-ups and batches,
+// --quick: 3 runs (2 for closure-creation, capture and pickle) with shorter warm-ups and batches,
 // closure-creation in program mode only, no closure-strategies, workload on the esbuild builds
 // only (paired processes), a smaller generated codebase for build (see bench/build.mjs), and no
-// profiles of missed goals unless --profile (1m58s on an idle 2-core machine, the build included;
+// profiles of missed goals unless --profile (1m53s on an idle 2-core machine, the build included;
 // a full run takes ~20 min idle, ~30 min on a busy machine).
 // The peer groups sample how busy the machine is before each run (other processes' load) and
 // the report flags the groups measured on a busy machine.
