@@ -11,7 +11,7 @@ process.on('message', (message: Message) => {
     // Must happen before any user module is imported (tasks import them): see registry.isDry.
     (globalThis as { __teleportMain?: string }).__teleportMain = message.init.main;
     // Loaded dynamically so that the runtime's module graph evaluates after the assignment above.
-    core = import('./worker-core.js').then((m) => m.createWorkerCore(message.init));
+    core = import('./worker-core.js').then((m) => m.createWorkerCore(message.init, { bytes: true }));
     return;
   }
   void core!.then((handle) => handle(message.task)).then((reply) => send({ id: message.id, reply }));

@@ -117,9 +117,8 @@ class Reducer {
     this.tagged = true;
     const key = Symbol.keyFor(s);
     if (key !== undefined) return { [TAG]: 'sym', k: key };
-    for (const name of Object.getOwnPropertyNames(Symbol)) {
-      if ((Symbol as unknown as Record<string, unknown>)[name] === s) return { [TAG]: 'wks', k: name };
-    }
+    const name = wellKnownName(s);
+    if (name !== undefined) return { [TAG]: 'wks', k: name };
     return this.fail(s, 'only registered (Symbol.for) and well-known symbols can be sent');
   }
 
@@ -676,7 +675,12 @@ class Reviver {
 
 /** Symbols that mean the same in every thread: registered (Symbol.for) and well-known ones. */
 function sendableSymbol(s: symbol): boolean {
-  return Symbol.keyFor(s) !== undefined || Object.getOwnPropertyNames(Symbol).some((n) => (Symbol as unknown as Record<string, unknown>)[n] === s);
+  return Symbol.keyFor(s) !== undefined || wellKnownName(s) !== undefined;
+}
+
+/** The name of a well-known symbol (`'iterator'` for Symbol.iterator), or undefined. */
+function wellKnownName(s: symbol): string | undefined {
+  return Object.getOwnPropertyNames(Symbol).find((n) => (Symbol as unknown as Record<string, unknown>)[n] === s);
 }
 
 /** The [[Prototype]] of a generator function's (async generator function's) `prototype` object. */
@@ -827,7 +831,17 @@ export function unpackSync(packet: Packet): unknown {
 }
 
 const loaded = new Set<string>();
-const isLoaded = (url: string): boolean => loaded.has(url) || [...modules.values()].some((m) => m.url === url);
+/** a module URL this thread has loaded (remembered: every packet of a warm thread asks again) */
+function isLoaded(url: string): boolean {
+  if (loaded.has(url)) return true;
+  for (const m of modules.values()) {
+    if (m.url === url) {
+      loaded.add(url);
+      return true;
+    }
+  }
+  return false;
+}
 
 /** Import the modules a Packet needs (only modules compiled by the same build register), then revive it. */
 export async function unpack(packet: Packet, oob?: OutOfBand): Promise<unknown> {

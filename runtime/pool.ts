@@ -76,7 +76,7 @@ export class Pool {
   readonly size: number;
   readonly backend: 'threads' | 'processes';
   readonly #backend: Backend;
-  readonly #stats: PoolStats = { tasks: 0, fnBytesPosted: 0, fnLoads: 0 };
+  readonly #stats = { tasks: 0, fnLoads: 0 }; // fnBytesPosted: the backend counts them
   readonly #operations = new Set<Promise<unknown>>();
   #closing: Promise<void> | undefined;
   // back-pressure: tasks allowed in the backend at once, and who waits for room

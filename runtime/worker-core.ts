@@ -1,14 +1,24 @@
 // What a worker does with a task, whatever it runs in (thread or child process): run `setup`
 // once, revive the call's function (cached per call key), run it over the payload, and reply
-// with the pickled results or the pickled error (Packets: the transport copies them as it posts
-// the reply). Task failures are replies, never throws.
+// with the pickled results or the pickled error. Threads reply with Packets (postMessage copies
+// them as it posts the reply); child processes with bytes, serialized here so that a value the
+// channel cannot carry fails its task instead of the child. Task failures are replies, never throws.
 import { pack } from './pickle.js';
-import { decodeNow, unsealNow, type Reply, type Task, type WorkerInit } from './protocol.js';
-import type { Packet } from './packet.js';
+import { decodeNow, freeze, unsealNow, type Payload, type Reply, type Task, type WorkerInit } from './protocol.js';
 
 const CACHE = 32; // functions of recent calls kept per worker
 
-export function createWorkerCore(init: WorkerInit): (task: Task) => Promise<Reply> {
+/** `bytes`: replies carry bytes (child processes: the IPC channel's serializer cannot be caught in a task) */
+export function createWorkerCore(init: WorkerInit, { bytes = false } = {}): (task: Task) => Promise<Reply> {
+  const reply = (value: unknown, label: string): Payload => {
+    const packet = pack(value, label);
+    if (!bytes) return packet;
+    try {
+      return freeze(packet);
+    } catch (error) {
+      throw new TypeError(`teleport: the ${label} could not be sent back to the main process: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  };
   const fns = new Map<string, (...args: unknown[]) => unknown>();
   let setup: Promise<void> | undefined;
   let setupDone = false;
@@ -48,7 +58,7 @@ export function createWorkerCore(init: WorkerInit): (task: Task) => Promise<Repl
         const got = decodeNow(task.payload);
         const [fn, args] = (got instanceof Promise ? (await got).value : got.value) as [unknown, unknown[]];
         const r = asFunction(fn, 'run')(...args);
-        return { ok: true, payload: pack(isThenable(r) ? await r : r, 'result') };
+        return { ok: true, payload: reply(isThenable(r) ? await r : r, 'result') };
       }
       const pending = loadFn(task);
       const got = pending instanceof Promise ? await pending : pending;
@@ -67,9 +77,9 @@ export function createWorkerCore(init: WorkerInit): (task: Task) => Promise<Repl
       }
       index = undefined; // a failure to pickle the results is not one item's
       const ms = performance.now() - t0;
-      return { ok: true, payload: pack(results, 'results'), loaded, ms };
+      return { ok: true, payload: reply(results, 'results'), loaded, ms };
     } catch (error) {
-      const payload = encodeError(error);
+      const payload = encodeError(error, reply);
       return index === undefined ? { ok: false, payload, loaded } : { ok: false, payload, index, loaded };
     }
   };
@@ -87,14 +97,14 @@ function asFunction(value: unknown, what: string): (...args: unknown[]) => unkno
 }
 
 /** The error, pickled; if it cannot be (it holds something unsendable), a plain Error with its message and stack. */
-function encodeError(error: unknown): Packet {
+function encodeError(error: unknown, reply: (value: unknown, label: string) => Payload): Payload {
   try {
-    return pack(error, 'error');
+    return reply(error, 'error');
   } catch {
     const e = error as { message?: unknown; stack?: unknown } | null;
     const plain = new Error(e && typeof e === 'object' && 'message' in e ? safeString(e.message) : safeString(error));
     if (e && typeof e === 'object' && typeof e.stack === 'string') plain.stack = e.stack;
-    return pack(plain, 'error');
+    return reply(plain, 'error');
   }
 }
 

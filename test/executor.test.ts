@@ -93,6 +93,13 @@ describe.each(backends)('executor on %s', (backend) => {
     expect(byName['large captures out of band']).toEqual({ r: Array.from({ length: 4 }, () => [1000, 199_000, 299_999, true, true, -5, 9, 7]), localUntouched: true });
   });
 
+  it('a result the transport cannot carry fails its own task with an error naming it; the worker survives', () => {
+    const r = byName['result the transport cannot carry'] as { first: Record<string, unknown>; sameWorker: boolean };
+    if (backend === 'threads') expect(r.first).toMatchObject({ ok: true, bytes: 8 }); // shared between threads
+    else expect(r.first).toMatchObject({ ok: false, cls: 'TypeError', message: expect.stringContaining('the result could not be sent back to the main process: #<SharedArrayBuffer> could not be cloned') });
+    expect(r.sameWorker).toBe(true);
+  });
+
   it('idleTimeout stops idle workers; a replacement runs setup again', () => {
     expect(byName['idleTimeout']).toEqual({ newWorker: true, setupAgain: true });
   });
