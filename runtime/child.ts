@@ -4,7 +4,7 @@ import type { Reply, Task, WorkerInit } from './protocol.js';
 
 type Message = { init: WorkerInit } | { id: number; task: Task };
 
-let core: Promise<(task: Task) => Promise<Reply>> | undefined;
+let core: Promise<(task: Task) => Reply | Promise<Reply>> | undefined;
 
 process.on('message', (message: Message) => {
   if ('init' in message) {

@@ -7,6 +7,7 @@ import { FormatError, UnknownModuleError, UnserializableError, VersionSkewError 
 import { BOUND, ENV, META, OWNER, PRIVATE, boundLive, buildId, moduleScope, modules, probed, restoring, unitsById, type MemberMeta, type ModuleRecord, type Reader, type ScopeInstance, type UnitMeta } from './registry.js';
 import { FORMAT_VERSION, type Packet } from './packet.js';
 import { tagMembers } from './hooks.js';
+import { callShape, expandCall, type CallShape } from './call-shape.js';
 import { types } from 'node:util';
 
 /** Key that marks a reduced record; user objects that happen to own it are escaped. */
@@ -754,7 +755,7 @@ type MaybeFlat = Packet & { flat?: 1 };
  * that hold objects are remembered (for cycles and shared parts): all-primitive ones are leaves.
  * Proxies and arguments objects are left to the reducer: the structured clone rejects them.
  */
-function isPlainData(value: unknown): boolean {
+export function isPlainData(value: unknown): boolean {
   if (isPrimitive(value)) return true;
   let seen: Set<object> | undefined;
   const stack: unknown[] = [value];
@@ -793,6 +794,89 @@ function isPlainData(value: unknown): boolean {
   return true;
 }
 
+/**
+ * A call packet: `data` is [captured values, args] and `call` the template of the closure (see
+ * call-shape.ts); the receiver expands them into the records the reducer would have emitted.
+ * Only `Pool.run` makes them, for the workers of the same program (never `dumps`).
+ */
+type CallPacket = Packet & { call: string };
+
+/** per function object: its call shape, or null when its calls go through the general reducer */
+const shapes = new WeakMap<Function, CallShape | null>();
+
+function shapeOf(fn: AnyFn): CallShape | null {
+  if (Object.prototype.hasOwnProperty.call(fn, BOUND)) return null;
+  const meta = Object.prototype.hasOwnProperty.call(fn, META) ? fn[META] : directiveMeta(fn);
+  if (!meta || meta.kind === 'member' || meta.unsendable) return null;
+  if (meta.kind !== 'arrow' && meta.kind !== 'object-method' && meta.kind !== 'function' && meta.kind !== 'declaration') return null;
+  if (meta.decl && !meta.mod.main) return null; // sent by reference
+  let reader: Reader;
+  try {
+    reader = envOf(fn, meta);
+  } catch {
+    return null;
+  }
+  return callShape(meta, reader, fn.name);
+}
+
+/**
+ * True when the reducer would emit nothing for `fn` beyond its unit and environment: no own
+ * enumerable properties, the same name as when its shape was taken, not marked noSerialize, and
+ * (function expressions and declarations) a prototype that statements outside it did not change
+ * (see Reducer.prototypeOf).
+ */
+function pristine(fn: AnyFn, shape: CallShape): boolean {
+  if (noSerializeUsed && noSerializeSet.has(fn)) return false;
+  for (const _ in fn) return false;
+  if (fn.name !== shape.name) return false;
+  const proto = Object.getOwnPropertyDescriptor(fn, 'prototype')?.value as object | null | undefined;
+  if (proto === null || typeof proto !== 'object') return true;
+  const parent = Object.getPrototypeOf(proto);
+  if (parent === GENERATOR_PROTOTYPE || parent === ASYNC_GENERATOR_PROTOTYPE) return true;
+  if (parent !== Object.prototype || !Object.prototype.hasOwnProperty.call(proto, 'constructor')) return false;
+  for (const _ in proto) return false;
+  return true;
+}
+
+/**
+ * The Packet of a pool call `fn(...args)`: the same as `pack([fn, args], 'task')`, in the short
+ * form of a call packet when fn is a closure whose captured values and the arguments are all plain
+ * data (then only the values are read and posted; the closure's records travel as a template).
+ */
+export function packCall(fn: Function, args: unknown[]): Packet {
+  let shape = shapes.get(fn);
+  if (shape === undefined) shapes.set(fn, (shape = shapeOf(fn as AnyFn)));
+  if (shape !== null && pristine(fn as AnyFn, shape)) {
+    const reads = shape.reads;
+    const values: unknown[] = new Array(reads.length);
+    let read = true;
+    try {
+      for (let k = 0; k < reads.length; k++) values[k] = reads[k]![0](reads[k]![1]);
+    } catch {
+      read = false; // not initialized yet (TDZ): the reducer reports it
+    }
+    const data = [values, args];
+    if (read && isPlainData(data)) {
+      const packet: CallPacket = { v: FORMAT_VERSION, build: buildId(), mods: [shape.url], data, call: shape.template };
+      return packet;
+    }
+  }
+  return pack([fn, args], 'task');
+}
+
+/** The value of a packet whose modules are loaded. */
+function revivePacket(p: Packet, oob?: OutOfBand): unknown {
+  if ((p as MaybeFlat).flat === 1) return p.data;
+  const call = (p as Partial<CallPacket>).call;
+  if (typeof call === 'string') {
+    if (!Array.isArray(p.data) || p.data.length !== 2 || !Array.isArray(p.data[1])) throw new FormatError('malformed call payload');
+    const [values, args] = p.data as [unknown[], unknown[]];
+    // values and args are plain data (see packCall): only the function's records need reviving
+    return [new Reviver(p.build, oob).revive(expandCall(call, values, TAG)), args];
+  }
+  return new Reviver(p.build, oob).revive(p.data);
+}
+
 /** Reduce a value into a Packet (structured-cloneable). `label` names the root in error messages. */
 export function pack(value: unknown, label = 'value', oob?: ArrayBufferView[]): Packet {
   if (!oob && isPlainData(value)) {
@@ -826,8 +910,7 @@ export function unpackSync(packet: Packet): unknown {
       throw new UnknownModuleError(`payload needs module ${url}, which is not loaded in this thread (import it first, or use a Pool)`);
     }
   }
-  if ((p as MaybeFlat).flat === 1) return p.data;
-  return new Reviver(p.build).revive(p.data);
+  return revivePacket(p);
 }
 
 const loaded = new Set<string>();
@@ -852,8 +935,7 @@ export async function unpack(packet: Packet, oob?: OutOfBand): Promise<unknown> 
     await import(url);
     loaded.add(url);
   }
-  if ((p as MaybeFlat).flat === 1) return p.data;
-  return new Reviver(p.build, oob).revive(p.data);
+  return revivePacket(p, oob);
 }
 
 /**
@@ -863,5 +945,5 @@ export async function unpack(packet: Packet, oob?: OutOfBand): Promise<unknown> 
 export function unpackLoaded(packet: Packet, oob?: OutOfBand): { value: unknown } | undefined {
   const p = checkPacket(packet);
   for (const url of p.mods) if (!isLoaded(url)) return undefined;
-  return { value: (p as MaybeFlat).flat === 1 ? p.data : new Reviver(p.build, oob).revive(p.data) };
+  return { value: revivePacket(p, oob) };
 }

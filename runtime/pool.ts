@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 import { Chunker, checkChunkSize } from './chunking.js';
 import { WorkerError } from './errors.js';
-import { pack } from './pickle.js';
+import { pack, packCall } from './pickle.js';
 import { decodeNow, encode, freeze, seal, type FnRef, type Reply, type Task } from './protocol.js';
 import { ThreadsBackend } from './backends/threads.js';
 import { ProcessesBackend } from './backends/processes.js';
@@ -124,9 +124,10 @@ export class Pool {
       if (!Array.isArray(args)) throw new TypeError(`Pool.apply: args must be an array, received ${show(args)}`);
       const signal = taskSignal(options);
       signal?.throwIfAborted();
-      const payload = pack([fn, args], 'task');
+      const payload = packCall(fn, args);
       const reply = await this.#exec({ mode: 'call', payload, start: 0 }, signal, options, 'the task', true);
       if ('missing' in reply) throw new Error('teleport: internal error: backend returned a missing-function reply');
+      if ('value' in reply) return reply.value as Awaited<R>;
       const got = decodeNow(reply.payload); // synchronous unless the reply needs a module import
       const value = got instanceof Promise ? (await got).value : got.value;
       if (!reply.ok) throw value;
@@ -329,7 +330,7 @@ export class Pool {
     const signal = taskSignal(options);
     const payload = pack(chunk, `${where} items ${start}–${start + chunk.length - 1}`);
     const reply = await this.#exec({ mode, fn: fnRef, payload, start }, signal, options, `${where} items ${start}–${start + chunk.length - 1}`, tracked);
-    if ('missing' in reply) throw new Error('teleport: internal error: backend returned a missing-function reply');
+    if ('missing' in reply || 'value' in reply) throw new Error('teleport: internal error: backend returned an unexpected reply to a map message');
     const got = decodeNow(reply.payload); // synchronous unless the reply needs a module import
     const value = got instanceof Promise ? (await got).value : got.value;
     if (!reply.ok) throw reply.index === undefined ? value : withItemIndex(value, reply.index, where);

@@ -40,6 +40,8 @@ export interface Task {
 export type Reply =
   /** loaded: the worker revived the call's function for this message; ms: time spent in the items */
   | { ok: true; payload: Payload; loaded?: boolean; ms?: number }
+  /** a call's result that is plain data (isPlainData), from a thread: posted as it is, nothing to revive */
+  | { ok: true; value: unknown }
   | { ok: false; payload: Payload; index?: number; loaded?: boolean }
   /** the worker does not have fn `key` cached and the message did not carry it: resend with bytes */
   | { ok: false; missing: string };

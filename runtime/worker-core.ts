@@ -3,13 +3,13 @@
 // with the pickled results or the pickled error. Threads reply with Packets (postMessage copies
 // them as it posts the reply); child processes with bytes, serialized here so that a value the
 // channel cannot carry fails its task instead of the child. Task failures are replies, never throws.
-import { pack } from './pickle.js';
+import { isPlainData, pack } from './pickle.js';
 import { decodeNow, freeze, unsealNow, type Payload, type Reply, type Task, type WorkerInit } from './protocol.js';
 
 const CACHE = 32; // functions of recent calls kept per worker
 
 /** `bytes`: replies carry bytes (child processes: the IPC channel's serializer cannot be caught in a task) */
-export function createWorkerCore(init: WorkerInit, { bytes = false } = {}): (task: Task) => Promise<Reply> {
+export function createWorkerCore(init: WorkerInit, { bytes = false } = {}): (task: Task) => Reply | Promise<Reply> {
   const reply = (value: unknown, label: string): Payload => {
     const packet = pack(value, label);
     if (!bytes) return packet;
@@ -40,10 +40,39 @@ export function createWorkerCore(init: WorkerInit, { bytes = false } = {}): (tas
     return got instanceof Promise ? got.then(keep) : keep(got);
   }
 
-  // A warm worker runs a task without a turn of the microtask queue until the function returns a
-  // promise: payloads are revived synchronously once their modules are loaded, and only results
-  // that are promises (thenables) are awaited.
-  return async function handle(task: Task): Promise<Reply> {
+  /** the reply for a call's result: a plain-data result travels as it is (threads; see Reply) */
+  const done = (value: unknown): Reply => (!bytes && isPlainData(value) ? { ok: true, value } : { ok: true, payload: reply(value, 'result') });
+  const failed = (error: unknown, loaded: boolean, index?: number): Reply => {
+    const payload = encodeError(error, reply);
+    return index === undefined ? { ok: false, payload, loaded } : { ok: false, payload, index, loaded };
+  };
+
+  /** a call whose result is a promise (thenable): its reply waits for it */
+  async function settle(result: PromiseLike<unknown>): Promise<Reply> {
+    try {
+      return done(await result);
+    } catch (error) {
+      return failed(error, false);
+    }
+  }
+
+  // A warm worker runs a call without a turn of the microtask queue: the reply is returned, not a
+  // promise of it, unless setup is still pending, the payload needs a module import or the function
+  // returns a promise (thenable).
+  return function handle(task: Task): Reply | Promise<Reply> {
+    if (!setupDone || task.mode !== 'call') return handleAsync(task);
+    try {
+      const got = decodeNow(task.payload);
+      if (got instanceof Promise) return handleAsync(task, got);
+      const [fn, args] = got.value as [unknown, unknown[]];
+      const r = asFunction(fn, 'run')(...args);
+      return isThenable(r) ? settle(r) : done(r);
+    } catch (error) {
+      return failed(error, false);
+    }
+  };
+
+  async function handleAsync(task: Task, decoding?: Promise<{ value: unknown }>): Promise<Reply> {
     let index: number | undefined;
     let loaded = false;
     try {
@@ -55,10 +84,10 @@ export function createWorkerCore(init: WorkerInit, { bytes = false } = {}): (tas
         setupDone = true;
       }
       if (task.mode === 'call') {
-        const got = decodeNow(task.payload);
+        const got = decoding ?? decodeNow(task.payload);
         const [fn, args] = (got instanceof Promise ? (await got).value : got.value) as [unknown, unknown[]];
         const r = asFunction(fn, 'run')(...args);
-        return { ok: true, payload: reply(isThenable(r) ? await r : r, 'result') };
+        return done(isThenable(r) ? await r : r);
       }
       const pending = loadFn(task);
       const got = pending instanceof Promise ? await pending : pending;
@@ -79,10 +108,9 @@ export function createWorkerCore(init: WorkerInit, { bytes = false } = {}): (tas
       const ms = performance.now() - t0;
       return { ok: true, payload: reply(results, 'results'), loaded, ms };
     } catch (error) {
-      const payload = encodeError(error, reply);
-      return index === undefined ? { ok: false, payload, loaded } : { ok: false, payload, index, loaded };
+      return failed(error, loaded, index);
     }
-  };
+  }
 }
 
 type Loaded = { fn: (...args: unknown[]) => unknown; loaded: boolean } | { missing: string };

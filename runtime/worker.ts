@@ -10,9 +10,11 @@ const init = (workerData ?? {}) as WorkerInit;
 process.setSourceMapsEnabled(true);
 
 // Loaded dynamically so that the runtime's module graph evaluates after the assignment above.
-const core = import('./worker-core.js').then((m) => m.createWorkerCore(init));
+let handle: ((task: Task) => Reply | Promise<Reply>) | undefined;
+const core = import('./worker-core.js').then((m) => (handle = m.createWorkerCore(init)));
 core.catch(() => {});
 
-export default async function teleportTask(task: Task): Promise<Reply> {
-  return (await core)(task);
+/** piscina's handler: once the core is loaded, a warm call's reply is returned at once (no promise) */
+export default function teleportTask(task: Task): Reply | Promise<Reply> {
+  return handle ? handle(task) : core.then((h) => h(task));
 }
