@@ -3,8 +3,8 @@
 // reducer would emit for such a closure (its unit and environment chain) depends only on the
 // function object, so it is worked out once per function object and travels as a short template
 // string; what is read per call is only the captured values (a snapshot, as always). The receiver
-// expands template + values into the very records the reducer emits, and revives them as usual:
-// every call still gets a freshly rebuilt function and environment.
+// rebuilds from template + values what reviving the reducer's records would rebuild (see
+// pickle.reviveCall): every call still gets a freshly rebuilt function and environment.
 import { FormatError } from './errors.js';
 import { boundLive, type Reader, type UnitMeta } from './registry.js';
 
@@ -56,21 +56,25 @@ export function callShape(meta: UnitMeta, reader: Reader, name: string): CallSha
   return { reads, template: JSON.stringify([mod.id, meta.j, meta.hash, name, scopes, slots]), name, url: mod.url };
 }
 
-interface Template {
+/** A parsed template: the unit, and the slots to set per scope level (from the home scope up to 0). */
+export interface CallTemplate {
   m: string;
   j: number;
   h: string;
   n: string;
   scopes: number[];
-  slots: [number, number][];
+  /** per level: [slot, index of its value][], by ascending slot (the order the reducer's records set them) */
+  levels: [number, number][][];
+  /** how many captured values precede the arguments */
+  count: number;
 }
 
 const TEMPLATES_MAX = 1024;
 /** parsed templates by their text (per thread: a worker sees the same few again and again) */
-const templates = new Map<string, Template>();
+const templates = new Map<string, CallTemplate>();
 
-function parse(text: string): Template {
-  let t: Template | undefined = templates.get(text);
+export function parseTemplate(text: string): CallTemplate {
+  let t = templates.get(text);
   if (t) return t;
   let raw: unknown;
   try {
@@ -83,21 +87,11 @@ function parse(text: string): Template {
     && Array.isArray(scopes) && scopes.length > 0 && scopes.every((s) => Number.isSafeInteger(s) && s >= 0) && scopes.at(-1) === 0
     && Array.isArray(slots) && slots.every((x) => Array.isArray(x) && x.length === 2 && Number.isSafeInteger(x[0]) && x[0] >= 0 && x[0] < scopes.length && Number.isSafeInteger(x[1]) && x[1] >= 0);
   if (!ok) throw new FormatError('malformed call template in a Teleport payload');
-  t = { m, j, h, n, scopes, slots } as Template;
+  const levels: [number, number][][] = (scopes as number[]).map(() => []);
+  (slots as [number, number][]).forEach(([level, i], k) => levels[level]!.push([i, k]));
+  for (const l of levels) l.sort((a, b) => a[0] - b[0]);
+  t = { m, j, h, n, scopes, levels, count: slots.length } as CallTemplate;
   if (templates.size >= TEMPLATES_MAX) templates.clear();
   templates.set(text, t);
   return t;
-}
-
-/** The records the reducer emits for the closure of `template` with these captured values. */
-export function expandCall(template: string, values: unknown[], tag: string): Record<string, unknown> {
-  const t = parse(template);
-  if (!Array.isArray(values) || values.length !== t.slots.length) throw new FormatError('call payload: captured values do not match its template');
-  const envs = t.scopes.map((s) => ({ [tag]: 'env', m: t.m, s, p: undefined as unknown, v: {} as Record<number, unknown> }));
-  for (let k = 0; k + 1 < envs.length; k++) envs[k]!.p = envs[k + 1];
-  for (let k = 0; k < t.slots.length; k++) {
-    const [level, i] = t.slots[k]!;
-    envs[level]!.v[i] = values[k];
-  }
-  return { [tag]: 'fn', m: t.m, j: t.j, h: t.h, n: t.n, e: envs[0], p: undefined };
 }

@@ -14,3 +14,14 @@ export interface Packet {
   /** the reduced value graph: structured-cloneable */
   data: unknown;
 }
+
+/** First element of a {@link CallPacket}. */
+export const CALL = 'tp:call';
+
+/**
+ * The short form of a `Pool.run` call (see call-shape.ts), one dense array so that posting it
+ * clones as few objects and property names as possible:
+ * `[CALL, format version, build ID, module URL, template, ...captured values, ...arguments]`,
+ * the number of captured values given by the template. Only pools make them, for their own workers.
+ */
+export type CallPacket = [typeof CALL, number, string, string, string, ...unknown[]];

@@ -5,9 +5,9 @@
 import { builtinPath, resolveBuiltin } from './builtins.js';
 import { FormatError, UnknownModuleError, UnserializableError, VersionSkewError } from './errors.js';
 import { BOUND, ENV, META, OWNER, PRIVATE, boundLive, buildId, moduleScope, modules, probed, restoring, unitsById, type MemberMeta, type ModuleRecord, type Reader, type ScopeInstance, type UnitMeta } from './registry.js';
-import { FORMAT_VERSION, type Packet } from './packet.js';
+import { CALL, FORMAT_VERSION, type CallPacket, type Packet } from './packet.js';
 import { tagMembers } from './hooks.js';
-import { callShape, expandCall, type CallShape } from './call-shape.js';
+import { callShape, parseTemplate, type CallShape } from './call-shape.js';
 import { types } from 'node:util';
 
 /** Key that marks a reduced record; user objects that happen to own it are escaped. */
@@ -794,13 +794,6 @@ export function isPlainData(value: unknown): boolean {
   return true;
 }
 
-/**
- * A call packet: `data` is [captured values, args] and `call` the template of the closure (see
- * call-shape.ts); the receiver expands them into the records the reducer would have emitted.
- * Only `Pool.run` makes them, for the workers of the same program (never `dumps`).
- */
-type CallPacket = Packet & { call: string };
-
 /** per function object: its call shape, or null when its calls go through the general reducer */
 const shapes = new WeakMap<Function, CallShape | null>();
 
@@ -839,42 +832,80 @@ function pristine(fn: AnyFn, shape: CallShape): boolean {
 }
 
 /**
- * The Packet of a pool call `fn(...args)`: the same as `pack([fn, args], 'task')`, in the short
- * form of a call packet when fn is a closure whose captured values and the arguments are all plain
- * data (then only the values are read and posted; the closure's records travel as a template).
+ * The payload of a pool call `fn(...args)`: `pack([fn, args], 'task')`, or, when fn is a closure
+ * whose captured values and the arguments are all plain data, a {@link CallPacket} (then only the
+ * values are read and posted; the closure's records travel as a template).
  */
-export function packCall(fn: Function, args: unknown[]): Packet {
+export function packCall(fn: Function, args: unknown[]): Packet | CallPacket {
   let shape = shapes.get(fn);
   if (shape === undefined) shapes.set(fn, (shape = shapeOf(fn as AnyFn)));
   if (shape !== null && pristine(fn as AnyFn, shape)) {
     const reads = shape.reads;
-    const values: unknown[] = new Array(reads.length);
+    const packet: unknown[] = [CALL, FORMAT_VERSION, buildId(), shape.url, shape.template];
     let read = true;
     try {
-      for (let k = 0; k < reads.length; k++) values[k] = reads[k]![0](reads[k]![1]);
+      for (let k = 0; k < reads.length; k++) packet.push(reads[k]![0](reads[k]![1]));
     } catch {
       read = false; // not initialized yet (TDZ): the reducer reports it
     }
-    const data = [values, args];
-    if (read && isPlainData(data)) {
-      const packet: CallPacket = { v: FORMAT_VERSION, build: buildId(), mods: [shape.url], data, call: shape.template };
-      return packet;
+    if (read) {
+      for (let k = 0; k < args.length; k++) packet.push(args[k]);
+      if (isPlainData(packet)) return packet as CallPacket;
     }
   }
   return pack([fn, args], 'task');
 }
 
-/** The value of a packet whose modules are loaded. */
-function revivePacket(p: Packet, oob?: OutOfBand): unknown {
-  if ((p as MaybeFlat).flat === 1) return p.data;
-  const call = (p as Partial<CallPacket>).call;
-  if (typeof call === 'string') {
-    if (!Array.isArray(p.data) || p.data.length !== 2 || !Array.isArray(p.data[1])) throw new FormatError('malformed call payload');
-    const [values, args] = p.data as [unknown[], unknown[]];
-    // values and args are plain data (see packCall): only the function's records need reviving
-    return [new Reviver(p.build, oob).revive(expandCall(call, values, TAG)), args];
+/**
+ * [fn, args] of a call packet whose module is loaded: the closure rebuilt the way reviving the
+ * reducer's records rebuilds it (Reviver.fn and Reviver.env for one function whose environment
+ * chain holds only plain values), without the records. The values and arguments are plain data
+ * (see packCall): they need no reviving.
+ */
+function reviveCall(p: CallPacket): [Function, unknown[]] {
+  const t = parseTemplate(p[4]);
+  const start = 5 + t.count;
+  if (p.length < start) throw new FormatError('call payload: fewer captured values than its template has');
+  const mod = modules.get(t.m);
+  if (!mod) throw new UnknownModuleError(`payload refers to module ${t.m}, which this process has not loaded (sender build ${p[2]}, receiver build ${buildId()})`);
+  const meta = mod.units[t.j];
+  if (!meta || meta.hash !== t.h) {
+    throw new VersionSkewError(
+      `payload from build ${p[2]} refers to ${meta ? `'${meta.path}' in ${mod.file}` : `unit #${String(t.j)} of ${mod.file}`}, whose code differs in this build (${buildId()}); rebuild both sides from the same sources`,
+      p[2], buildId());
   }
+  const args = p.slice(start);
+  if (meta.decl && !mod.dry) return [mod.byRef(meta.j) as Function, args];
+  let env: ScopeInstance | undefined;
+  for (let level = t.scopes.length - 1; level >= 0; level--) {
+    const s = t.scopes[level]!;
+    env = s === 0 ? moduleScope(mod) : env![3](s).apply(undefined, []);
+    for (const [i, k] of t.levels[level]!) env[1](i, p[5 + k]);
+  }
+  const module0 = meta.home === 0 && meta.decl;
+  let fn = module0 ? (mod.decls.get(meta.j) as Function | undefined) : undefined;
+  if (!fn) {
+    fn = env![2](meta.j) as Function;
+    const f = fn as AnyFn;
+    f[META] = meta;
+    f[ENV] = env![0];
+    if (meta.memberMetas) tagMembers(f, meta);
+    if (module0) mod.decls.set(meta.j, fn);
+  }
+  if (fn.name !== t.n) Object.defineProperty(fn, 'name', { value: t.n, configurable: true });
+  return [fn, args];
+}
+
+/** The value of a packet whose modules are loaded. */
+function revivePacket(p: Packet | CallPacket, oob?: OutOfBand): unknown {
+  if (Array.isArray(p)) return reviveCall(p);
+  if ((p as MaybeFlat).flat === 1) return p.data;
   return new Reviver(p.build, oob).revive(p.data);
+}
+
+/** The module URLs a packet needs loaded. */
+function modsOf(p: Packet | CallPacket): readonly string[] {
+  return Array.isArray(p) ? [p[3]] : p.mods;
 }
 
 /** Reduce a value into a Packet (structured-cloneable). `label` names the root in error messages. */
@@ -890,7 +921,12 @@ export function pack(value: unknown, label = 'value', oob?: ArrayBufferView[]): 
   return packet;
 }
 
-function checkPacket(p: unknown): Packet {
+function checkPacket(p: unknown): Packet | CallPacket {
+  if (Array.isArray(p) && p[0] === CALL) {
+    if (p[1] !== FORMAT_VERSION) throw new FormatError(`Teleport payload has format version ${String(p[1])}; this runtime reads version ${FORMAT_VERSION}`);
+    if (typeof p[2] !== 'string' || typeof p[3] !== 'string' || typeof p[4] !== 'string') throw new FormatError('not a Teleport payload');
+    return p as CallPacket;
+  }
   const ok = !!p && typeof p === 'object' && (p as Packet).v === FORMAT_VERSION && typeof (p as Packet).build === 'string'
     && Array.isArray((p as Packet).mods) && (p as Packet).mods.every((m) => typeof m === 'string') && 'data' in (p as object);
   if (!ok) {
@@ -903,9 +939,9 @@ function checkPacket(p: unknown): Packet {
 }
 
 /** Revive a Packet whose modules are already loaded in this thread. */
-export function unpackSync(packet: Packet): unknown {
+export function unpackSync(packet: Packet | CallPacket): unknown {
   const p = checkPacket(packet);
-  for (const url of p.mods) {
+  for (const url of modsOf(p)) {
     if (![...modules.values()].some((m) => m.url === url)) {
       throw new UnknownModuleError(`payload needs module ${url}, which is not loaded in this thread (import it first, or use a Pool)`);
     }
@@ -927,9 +963,9 @@ function isLoaded(url: string): boolean {
 }
 
 /** Import the modules a Packet needs (only modules compiled by the same build register), then revive it. */
-export async function unpack(packet: Packet, oob?: OutOfBand): Promise<unknown> {
+export async function unpack(packet: Packet | CallPacket, oob?: OutOfBand): Promise<unknown> {
   const p = checkPacket(packet);
-  for (const url of p.mods) {
+  for (const url of modsOf(p)) {
     if (isLoaded(url)) continue;
     if (!url.startsWith('file:')) throw new UnknownModuleError(`refusing to import non-file module URL ${url}`);
     await import(url);
@@ -942,8 +978,9 @@ export async function unpack(packet: Packet, oob?: OutOfBand): Promise<unknown> 
  * The Packet revived at once when every module it needs is already loaded (a warm worker: no
  * promise, no turn of the microtask queue), else undefined: then use {@link unpack}.
  */
-export function unpackLoaded(packet: Packet, oob?: OutOfBand): { value: unknown } | undefined {
+export function unpackLoaded(packet: Packet | CallPacket, oob?: OutOfBand): { value: unknown } | undefined {
   const p = checkPacket(packet);
+  if (Array.isArray(p)) return isLoaded(p[3]) ? { value: reviveCall(p) } : undefined;
   for (const url of p.mods) if (!isLoaded(url)) return undefined;
   return { value: revivePacket(p, oob) };
 }

@@ -127,7 +127,7 @@ export class Pool {
       const payload = packCall(fn, args);
       const reply = await this.#exec({ mode: 'call', payload, start: 0 }, signal, options, 'the task', true);
       if ('missing' in reply) throw new Error('teleport: internal error: backend returned a missing-function reply');
-      if ('value' in reply) return reply.value as Awaited<R>;
+      if (Array.isArray(reply)) return reply[0] as Awaited<R>;
       const got = decodeNow(reply.payload); // synchronous unless the reply needs a module import
       const value = got instanceof Promise ? (await got).value : got.value;
       if (!reply.ok) throw value;
@@ -330,7 +330,7 @@ export class Pool {
     const signal = taskSignal(options);
     const payload = pack(chunk, `${where} items ${start}–${start + chunk.length - 1}`);
     const reply = await this.#exec({ mode, fn: fnRef, payload, start }, signal, options, `${where} items ${start}–${start + chunk.length - 1}`, tracked);
-    if ('missing' in reply || 'value' in reply) throw new Error('teleport: internal error: backend returned an unexpected reply to a map message');
+    if (Array.isArray(reply) || 'missing' in reply) throw new Error('teleport: internal error: backend returned an unexpected reply to a map message');
     const got = decodeNow(reply.payload); // synchronous unless the reply needs a module import
     const value = got instanceof Promise ? (await got).value : got.value;
     if (!reply.ok) throw reply.index === undefined ? value : withItemIndex(value, reply.index, where);
@@ -341,7 +341,8 @@ export class Pool {
 
 /** The signal one message runs under: the user's signal and the per-message timeout. */
 function taskSignal(options: CallOptions): AbortSignal | undefined {
-  if (options.timeout !== undefined && !(options.timeout > 0)) throw new RangeError(`timeout must be a positive number of ms, received ${show(options.timeout)}`);
+  if (options.timeout === undefined) return options.signal;
+  if (!(options.timeout > 0)) throw new RangeError(`timeout must be a positive number of ms, received ${show(options.timeout)}`);
   const signals = [options.signal, options.timeout === undefined ? undefined : AbortSignal.timeout(options.timeout)].filter((s): s is AbortSignal => !!s);
   return signals.length > 1 ? AbortSignal.any(signals) : signals[0];
 }

@@ -5,7 +5,7 @@
 import v8 from 'node:v8';
 import { FormatError } from './errors.js';
 import { pack, unpack, unpackLoaded, type OutOfBand } from './pickle.js';
-import type { Packet } from './packet.js';
+import type { CallPacket, Packet } from './packet.js';
 
 /** The function of one pool call, shared by all of its messages. */
 export interface FnRef {
@@ -23,7 +23,7 @@ export interface FnRef {
  * code of the caller runs again (a Packet may share objects with the caller's values). A
  * message that has to wait is frozen to bytes first ({@link freeze}): it is a snapshot.
  */
-export type Payload = Packet | Uint8Array;
+export type Payload = Packet | CallPacket | Uint8Array;
 
 export interface Task {
   /**
@@ -40,8 +40,8 @@ export interface Task {
 export type Reply =
   /** loaded: the worker revived the call's function for this message; ms: time spent in the items */
   | { ok: true; payload: Payload; loaded?: boolean; ms?: number }
-  /** a call's result that is plain data (isPlainData), from a thread: posted as it is, nothing to revive */
-  | { ok: true; value: unknown }
+  /** a call's result that is plain data (isPlainData), from a thread: posted as it is in a 1-element array, nothing to revive */
+  | [value: unknown]
   | { ok: false; payload: Payload; index?: number; loaded?: boolean }
   /** the worker does not have fn `key` cached and the message did not carry it: resend with bytes */
   | { ok: false; missing: string };
@@ -77,7 +77,7 @@ export function decodeNow(payload: Payload): { value: unknown } | Promise<{ valu
   return unpackLoaded(packet) ?? unpack(packet).then((value) => ({ value }));
 }
 
-function toPacket(payload: Payload): Packet {
+function toPacket(payload: Payload): Packet | CallPacket {
   return payload instanceof Uint8Array ? (deserialize(payload) as Packet) : payload;
 }
 

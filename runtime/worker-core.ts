@@ -41,7 +41,7 @@ export function createWorkerCore(init: WorkerInit, { bytes = false } = {}): (tas
   }
 
   /** the reply for a call's result: a plain-data result travels as it is (threads; see Reply) */
-  const done = (value: unknown): Reply => (!bytes && isPlainData(value) ? { ok: true, value } : { ok: true, payload: reply(value, 'result') });
+  const done = (value: unknown): Reply => (!bytes && isPlainData(value) ? [value] : { ok: true, payload: reply(value, 'result') });
   const failed = (error: unknown, loaded: boolean, index?: number): Reply => {
     const payload = encodeError(error, reply);
     return index === undefined ? { ok: false, payload, loaded } : { ok: false, payload, index, loaded };

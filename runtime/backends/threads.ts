@@ -8,6 +8,7 @@ import { freeze, share, type FnRef, type Reply, type Task } from '../protocol.js
 import type { Backend, BackendOptions } from './types.js';
 
 const WORKER_URL = new URL('../worker.js', import.meta.url).href;
+const NO_OPTIONS = Object.freeze({});
 
 export class ThreadsBackend implements Backend {
   readonly #piscina: Piscina<Task, Reply>;
@@ -62,7 +63,7 @@ export class ThreadsBackend implements Backend {
       task = { ...task, fn: { key: task.fn.key, shared: sab } };
     } else task = { ...task };
     this.#posted = false;
-    const run = this.#piscina.run(task, signal ? { signal } : {});
+    const run = this.#piscina.run(task, signal ? { signal } : NO_OPTIONS);
     // Not posted yet: piscina keeps `task` in its queue and posts it later, when the caller may
     // have changed objects the payload shares with its values: freeze it now, in place.
     if (!this.#posted) task.payload = freeze(task.payload);
