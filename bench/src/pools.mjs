@@ -56,7 +56,7 @@ async function latency() {
   }, cfg);
   await pool.close();
   if (!ok) throw new Error('latency: wrong results');
-  return { us: t.us, batches: t.batches, batchSize: t.batchSize, cpuUs: t.cpuUs };
+  return { us: t.us, batches: t.batches, batchSize: t.batchSize, cpuUs: t.cpuUs, window: t.window };
 }
 
 /** one task per item, all submitted at once (Promise.all over items.map(run)) */
