@@ -14,7 +14,7 @@ const ESM_SYNTAX = new Set(['ImportDeclaration', 'ExportNamedDeclaration', 'Expo
  * without declaring them (the first such use). TypeScript's `import x = require()` and
  * `export =` are CommonJS too.
  */
-export function commonJsEvidence(ast: TSESTree.Program, code: string, fileName: string): { line: number; column: number; what: string } | undefined {
+export function commonJsEvidence(ast: TSESTree.Program, code: string, fileName: string): { line: number; column: number; what: string; node?: TSESTree.Node } | undefined {
   if (CJS_EXTENSION.test(fileName)) return { line: 1, column: 1, what: `a ${fileName.slice(-4)} file` };
   for (const s of ast.body) {
     if (s.type === 'TSImportEqualsDeclaration' && s.moduleReference.type === 'TSExternalModuleReference') return at(s, '`import … = require()`');
@@ -29,6 +29,6 @@ export function commonJsEvidence(ast: TSESTree.Program, code: string, fileName: 
   return at(first.identifier, `\`${first.identifier.name}\``);
 }
 
-function at(node: TSESTree.Node, what: string): { line: number; column: number; what: string } {
-  return { line: node.loc.start.line, column: node.loc.start.column + 1, what };
+function at(node: TSESTree.Node, what: string): { line: number; column: number; what: string; node: TSESTree.Node } {
+  return { line: node.loc.start.line, column: node.loc.start.column + 1, what, node };
 }

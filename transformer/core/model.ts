@@ -161,6 +161,7 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
       const v = ref.resolved;
       if (!v || !ref.isValueReference) continue;
       if (!v.isValueVariable) continue;
+      if (inTypeQuery(ref.identifier as Node)) continue; // `typeof x` in a type: nothing runs
       if (v.defs.some((d) => d.type === 'ImportBinding')) continue;
       const decl = v.scope;
       if (decl.type === 'global') continue;
@@ -380,6 +381,13 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
     u.refName = p.id.name;
   }
   return { ast, units, envScopes, moduleEnv, unitOfFn };
+}
+
+/** `x` in a type's `typeof x` (or `typeof x.y`): a value reference only for the type checker. */
+function inTypeQuery(id: Node): boolean {
+  let p = parentOf(id);
+  while (p && p.type === 'TSQualifiedName') p = parentOf(p);
+  return p?.type === 'TSTypeQuery';
 }
 
 function isFieldValue(n: Node): boolean {

@@ -5,11 +5,13 @@ import { encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import type MagicString from 'magic-string';
 import type { CopySite } from './emit.js';
 import type { Unit } from './model.js';
+import type { Origin } from './origin.js';
 import type { TransformResult } from './types.js';
 
-export function buildMap(s: MagicString, fileName: string, units: Unit[], sites: CopySite[]): TransformResult['map'] {
-  const decoded = s.generateDecodedMap({ source: fileName, includeContent: true, hires: true });
-  const mappings = decoded.mappings as SourceMapSegment[][];
+/** With `origin` (the input came with a map to its original source), the map points at the original. */
+export function buildMap(s: MagicString, fileName: string, units: Unit[], sites: CopySite[], origin?: Origin): TransformResult['map'] {
+  const decoded = s.generateDecodedMap({ source: fileName, includeContent: !origin, hires: true });
+  let mappings = decoded.mappings as SourceMapSegment[][];
   for (const site of sites) {
     const u = units[site.unit];
     const first = u.node.loc.start.line - 1;
@@ -22,6 +24,12 @@ export function buildMap(s: MagicString, fileName: string, units: Unit[], sites:
     const shift = site.column - delta;
     mappings[site.line] = (mappings[first] ?? []).filter((seg) => seg[0] >= delta).map((seg) => [seg[0] + shift, ...seg.slice(1)] as SourceMapSegment);
     for (let k = 1; k < count; k++) mappings[site.line + k] = mappings[first + k] ?? [];
+  }
+  if (origin) {
+    mappings = origin.compose(mappings);
+    return {
+      version: 3, file: decoded.file, sources: origin.map.sources, sourcesContent: origin.map.sourcesContent, names: [], mappings: encode(mappings),
+    };
   }
   return {
     version: 3,

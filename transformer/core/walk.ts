@@ -1,6 +1,9 @@
-// Parsing and AST plumbing: parse TS/JS with typescript-estree, attach parent links (and, in the
-// same pass, list the few node kinds later steps look for), walk nodes.
-import { parse, type TSESTree } from '@typescript-eslint/typescript-estree';
+// Parsing and AST plumbing: parse TypeScript with typescript-estree and JavaScript with acorn
+// (both ESTree with ranges and locations), attach parent links (and, in the same pass, list the
+// few node kinds later steps look for), walk nodes.
+import { createRequire } from 'node:module';
+import { Parser, type Comment as AcornComment, type Options as AcornOptions } from 'acorn';
+import type { TSESTree } from '@typescript-eslint/typescript-estree';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
 
 export type Node = TSESTree.Node;
@@ -16,16 +19,51 @@ export interface NodeLists {
 
 const lists = new WeakMap<Node, NodeLists>();
 
-export function parseModule(code: string, fileName: string): TSESTree.Program {
-  const ast = parse(code, {
+/** The language of a module's text: TypeScript (typescript-estree) or JavaScript (acorn). */
+export type Language = 'ts' | 'js';
+
+export function parseModule(code: string, fileName: string, language: Language = 'ts', jsx = /\.[jt]sx$/.test(fileName)): TSESTree.Program {
+  // JavaScript that acorn does not parse (JSX, decorators) goes to typescript-estree, which reads it too
+  const js = language === 'js' ? parseJs(code) : undefined;
+  const ast = js ?? parseTs(code, jsx);
+  lists.set(ast, link(ast, !!js));
+  return ast;
+}
+
+// typescript-estree loads the `typescript` package (9 MB of JavaScript): only when TS is parsed
+let tsEstree: typeof import('@typescript-eslint/typescript-estree') | undefined;
+
+function parseTs(code: string, jsx: boolean): TSESTree.Program {
+  tsEstree ??= createRequire(import.meta.url)('@typescript-eslint/typescript-estree') as typeof import('@typescript-eslint/typescript-estree');
+  return tsEstree.parse(code, {
     range: true,
     loc: true,
     // comments are only read for `/** @teleport name */` tags: skip collecting them when there are none
     comment: code.includes('@teleport'),
-    jsx: /\.[jt]sx$/.test(fileName),
+    jsx,
     errorOnUnknownASTType: false,
   });
-  lists.set(ast, link(ast));
+}
+
+/** acorn's ESTree, or undefined when acorn cannot parse the text (the caller falls back to typescript-estree). */
+function parseJs(code: string): TSESTree.Program | undefined {
+  const comments: AcornComment[] | undefined = code.includes('@teleport') ? [] : undefined;
+  const options: AcornOptions = {
+    ecmaVersion: 'latest', sourceType: 'module', ranges: true, locations: true, allowHashBang: true, onComment: comments,
+  };
+  let ast: TSESTree.Program;
+  try {
+    ast = Parser.parse(code, options) as unknown as TSESTree.Program;
+  } catch {
+    // a script (CommonJS, which may `return` at top level or use sloppy-mode syntax)?
+    try {
+      if (comments) comments.length = 0;
+      ast = Parser.parse(code, { ...options, sourceType: 'script', allowReturnOutsideFunction: true }) as unknown as TSESTree.Program;
+    } catch {
+      return undefined;
+    }
+  }
+  if (comments) ast.comments = comments as unknown as TSESTree.Comment[];
   return ast;
 }
 
@@ -36,13 +74,20 @@ export function nodeLists(ast: TSESTree.Program): NodeLists {
 
 type Linked = { type: string; parent?: Node | null };
 
-/** Sets every node's `parent` (one iterative pre-order pass, no per-node allocation). */
-function link(root: Node): NodeLists {
+const NONE: never[] = [];
+
+/**
+ * Sets every node's `parent` (one iterative pre-order pass, no per-node allocation). For acorn's
+ * ESTree (`fromAcorn`), also adds the empty lists that typescript-estree always has and
+ * scope-manager reads: `decorators` of classes, members and parameters, `implements` of classes.
+ */
+function link(root: Node, fromAcorn: boolean): NodeLists {
   const out: NodeLists = { thisLike: [], calls: [] };
   (root as unknown as Linked).parent = null;
   const stack: Node[] = [root];
   while (stack.length) {
     const node = stack.pop()!;
+    if (fromAcorn) addTsLists(node);
     switch (node.type) {
       case 'ThisExpression':
       case 'Super':
@@ -60,6 +105,29 @@ function link(root: Node): NodeLists {
     pushChildren(node, stack, true);
   }
   return out;
+}
+
+function addTsLists(node: Node): void {
+  const n = node as unknown as Record<string, unknown>;
+  switch (node.type) {
+    case 'ClassDeclaration':
+    case 'ClassExpression':
+      n.decorators = NONE;
+      n.implements = NONE;
+      break;
+    case 'MethodDefinition':
+    case 'PropertyDefinition':
+    case 'AccessorProperty':
+      n.decorators = NONE;
+      break;
+    case 'FunctionDeclaration':
+    case 'FunctionExpression':
+    case 'ArrowFunctionExpression':
+      for (const p of node.params) (p as unknown as Record<string, unknown>).decorators = NONE;
+      break;
+    default:
+      break;
+  }
 }
 
 /** Pushes a node's children in reverse (so they pop in source order), linking them to it if asked. */
