@@ -14,8 +14,8 @@ const ESM_SYNTAX = new Set(['ImportDeclaration', 'ExportNamedDeclaration', 'Expo
  * without declaring them (the first such use). TypeScript's `import x = require()` and
  * `export =` are CommonJS too.
  */
-export function commonJsEvidence(ast: TSESTree.Program, code: string, fileName: string): { line: number; column: number; what: string; node?: TSESTree.Node } | undefined {
-  if (CJS_EXTENSION.test(fileName)) return { line: 1, column: 1, what: `a ${fileName.slice(-4)} file` };
+export function commonJsEvidence(ast: TSESTree.Program, code: string, fileName: string): { what: string; node?: TSESTree.Node } | undefined {
+  if (CJS_EXTENSION.test(fileName)) return { what: `a ${fileName.slice(-4)} file` };
   for (const s of ast.body) {
     if (s.type === 'TSImportEqualsDeclaration' && s.moduleReference.type === 'TSExternalModuleReference') return at(s, '`import … = require()`');
     if (s.type === 'TSExportAssignment') return at(s, '`export =`');
@@ -29,6 +29,7 @@ export function commonJsEvidence(ast: TSESTree.Program, code: string, fileName: 
   return at(first.identifier, `\`${first.identifier.name}\``);
 }
 
-function at(node: TSESTree.Node, what: string): { line: number; column: number; what: string; node: TSESTree.Node } {
-  return { line: node.loc.start.line, column: node.loc.start.column + 1, what, node };
+/** (the caller finds the node's line and column) */
+function at(node: TSESTree.Node, what: string): { what: string; node: TSESTree.Node } {
+  return { what, node };
 }

@@ -2,7 +2,7 @@
 // source map, manifest entries and diagnostics. The ts-patch and esbuild front ends call it.
 import path from 'node:path';
 import MagicString from 'magic-string';
-import { parseModule, type Node, type TSESTree } from './walk.js';
+import { LineIndex, parseModule, type Node, type TSESTree } from './walk.js';
 import { buildModel } from './model.js';
 import { commonJsEvidence } from './commonjs.js';
 import { Emitter } from './emit.js';
@@ -39,13 +39,21 @@ export function transformModule(code: string, fileName: string, options: Transfo
   const ast = parseModule(code, fileName, options.language ?? 'ts', options.jsx);
   // where a node starts in the original source (1-based line, 1-based column)
   const origin = options.inputMap ? new Origin(options.inputMap, code) : undefined;
+  const lines = new LineIndex(code);
+  const originOf = (node: Node): Position => {
+    const p = lines.position(node.range[0]);
+    return origin ? origin.position(node.range[0], p.line, p.column) : p;
+  };
   const where = (node: Node): { line: number; column: number } => {
-    const p: Position = origin ? origin.position(node.range[0], node.loc.start.line, node.loc.start.column) : node.loc.start;
+    const p = originOf(node);
     return { line: p.line, column: p.column + 1 };
   };
-  const nameOf = (id: TSESTree.Identifier): string => (origin && origin.name(id.loc.start.line, id.loc.start.column)) ?? id.name;
+  const nameOf = origin ? (id: TSESTree.Identifier): string => {
+    const p = lines.position(id.range[0]);
+    return origin.name(p.line, p.column) ?? id.name;
+  } : undefined;
   const cjs = commonJsEvidence(ast, code, fileName);
-  if (cjs) return untouched(code, fileName, relPath, moduleId, cjs.node ? { ...where(cjs.node), what: cjs.what } : cjs, origin);
+  if (cjs) return untouched(code, fileName, relPath, moduleId, cjs.node ? { ...where(cjs.node), what: cjs.what } : { line: 1, column: 1, what: cjs.what }, lines, origin);
   const model = buildModel(ast, code);
   const diagnostics: Diagnostic[] = [];
 
@@ -53,7 +61,7 @@ export function transformModule(code: string, fileName: string, options: Transfo
   const tagged = (ast.comments ?? []).filter((c) => c.type === 'Block' && c.value.includes('@teleport'));
   // (compiled text has lost its comments: tags are then read in the original source)
   const original = origin?.originalText?.includes('@teleport') ? origin.originalText : undefined;
-  const originalOffset = (n: Node) => origin!.offset(origin!.position(n.range[0], n.loc.start.line, n.loc.start.column));
+  const originalOffset = (n: Node) => origin!.offset(originOf(n));
   const seen = new Map<string, number>();
   const explicit = new Map<string, number>();
   const info = model.units.map((u) => {
@@ -93,7 +101,7 @@ export function transformModule(code: string, fileName: string, options: Transfo
   const entry = options.entry === undefined ? 2 : options.entry ? 1 : options.ownFile ? 3 : 0;
   const emitter = new Emitter(code, model, info, moduleId, relPath, options.hooksModule ?? 'teleport/hooks', entry);
   const out = emitter.run();
-  const map = buildMap(emitter.s, fileName, model.units, emitter.copySites, origin);
+  const map = buildMap(emitter.s, fileName, model.units, emitter.copySites, lines, origin);
   const manifest: ModuleManifest = {
     module: moduleId,
     file: relPath,
@@ -112,10 +120,10 @@ export function transformModule(code: string, fileName: string, options: Transfo
 }
 
 /** A module left as written (CommonJS), with a warning that says why its functions cannot be sent. */
-function untouched(code: string, fileName: string, relPath: string, moduleId: string, cjs: { line: number; column: number; what: string }, origin: Origin | undefined): TransformResult {
+function untouched(code: string, fileName: string, relPath: string, moduleId: string, cjs: { line: number; column: number; what: string }, lines: LineIndex, origin: Origin | undefined): TransformResult {
   return {
     code,
-    map: buildMap(new MagicString(code), fileName, [], [], origin),
+    map: buildMap(new MagicString(code), fileName, [], [], lines, origin),
     manifest: { module: moduleId, file: relPath, functions: [] },
     diagnostics: [{
       severity: 'warning', file: relPath, line: cjs.line, column: cjs.column,

@@ -6,17 +6,21 @@ import type MagicString from 'magic-string';
 import type { CopySite } from './emit.js';
 import type { Unit } from './model.js';
 import type { Origin } from './origin.js';
+import type { LineIndex } from './walk.js';
 import type { TransformResult } from './types.js';
 
 /** With `origin` (the input came with a map to its original source), the map points at the original. */
-export function buildMap(s: MagicString, fileName: string, units: Unit[], sites: CopySite[], origin?: Origin): TransformResult['map'] {
-  const decoded = s.generateDecodedMap({ source: fileName, includeContent: !origin, hires: true });
+export function buildMap(s: MagicString, fileName: string, units: Unit[], sites: CopySite[], lines: LineIndex, origin?: Origin): TransformResult['map'] {
+  // (composed with a compiler's map, which has a segment per token at most, a segment per word
+  // boundary is as precise as one per character, and allocates far less)
+  const decoded = s.generateDecodedMap({ source: fileName, includeContent: !origin, hires: origin ? 'boundary' : true });
   let mappings = decoded.mappings as SourceMapSegment[][];
   for (const site of sites) {
     const u = units[site.unit];
-    const first = u.node.loc.start.line - 1;
-    const count = u.node.loc.end.line - u.node.loc.start.line + 1;
-    const startSeg = (mappings[first] ?? []).find((seg) => seg.length >= 4 && seg[2] === first && seg[3] === u.node.loc.start.column);
+    const start = lines.position(u.node.range[0]);
+    const first = start.line - 1;
+    const count = lines.position(u.node.range[1]).line - start.line + 1;
+    const startSeg = (mappings[first] ?? []).find((seg) => seg.length >= 4 && seg[2] === first && seg[3] === start.column);
     const delta = startSeg ? startSeg[0] : 0;
     while (mappings.length < site.line + count) mappings.push([]);
     // the first line is shifted to the copy's column; the others map exactly as the original lines

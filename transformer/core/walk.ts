@@ -26,6 +26,7 @@ export function parseModule(code: string, fileName: string, language: Language =
   // JavaScript that acorn does not parse (JSX, decorators) goes to typescript-estree, which reads it too
   const js = language === 'js' ? parseJs(code) : undefined;
   const ast = js ?? parseTs(code, jsx);
+  if (js) keysOf.set(ast, jsKeys);
   lists.set(ast, link(ast, !!js));
   return ast;
 }
@@ -49,7 +50,9 @@ function parseTs(code: string, jsx: boolean): TSESTree.Program {
 function parseJs(code: string): TSESTree.Program | undefined {
   const comments: AcornComment[] | undefined = code.includes('@teleport') ? [] : undefined;
   const options: AcornOptions = {
-    ecmaVersion: 'latest', sourceType: 'module', ranges: true, locations: true, allowHashBang: true, onComment: comments,
+    // no `locations`: line/column objects for every node cost a quarter of the parse; positions are
+    // computed from offsets when needed (`LineIndex`)
+    ecmaVersion: 'latest', sourceType: 'module', ranges: true, allowHashBang: true, onComment: comments,
   };
   let ast: TSESTree.Program;
   try {
@@ -76,6 +79,39 @@ type Linked = { type: string; parent?: Node | null };
 
 const NONE: never[] = [];
 
+/** Child keys of JavaScript nodes: typescript-estree's, without the TypeScript-only ones acorn never sets. */
+const TS_ONLY = new Set(['decorators', 'typeAnnotation', 'typeParameters', 'typeArguments', 'returnType', 'implements', 'superTypeArguments']);
+const jsKeys: Record<string, readonly string[]> = Object.fromEntries(
+  Object.entries(visitorKeys).map(([type, keys]) => [type, (keys as readonly string[]).filter((k) => !TS_ONLY.has(k))]),
+);
+const keysOf = new WeakMap<Node, Record<string, readonly string[]>>();
+
+/** Start offsets of the lines of a text: 1-based line and 0-based column of an offset. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+  position(offset: number): { line: number; column: number } {
+    const s = this.starts;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - s[lo] };
+  }
+  /** Offset of the first character of a 1-based line. */
+  lineStart(line: number): number {
+    return this.starts[line - 1] ?? 0;
+  }
+  get lineCount(): number {
+    return this.starts.length;
+  }
+}
+
 /**
  * Sets every node's `parent` (one iterative pre-order pass, no per-node allocation). For acorn's
  * ESTree (`fromAcorn`), also adds the empty lists that typescript-estree always has and
@@ -85,6 +121,7 @@ function link(root: Node, fromAcorn: boolean): NodeLists {
   const out: NodeLists = { thisLike: [], calls: [] };
   (root as unknown as Linked).parent = null;
   const stack: Node[] = [root];
+  const keys = fromAcorn ? jsKeys : visitorKeys;
   while (stack.length) {
     const node = stack.pop()!;
     if (fromAcorn) addTsLists(node);
@@ -102,7 +139,7 @@ function link(root: Node, fromAcorn: boolean): NodeLists {
       default:
         break;
     }
-    pushChildren(node, stack, true);
+    pushChildren(node, stack, true, keys);
   }
   return out;
 }
@@ -131,8 +168,8 @@ function addTsLists(node: Node): void {
 }
 
 /** Pushes a node's children in reverse (so they pop in source order), linking them to it if asked. */
-function pushChildren(node: Node, stack: Node[], link: boolean): void {
-  const keys = visitorKeys[node.type];
+function pushChildren(node: Node, stack: Node[], link: boolean, table: Record<string, readonly string[] | undefined>): void {
+  const keys = table[node.type];
   if (!keys) return;
   for (let k = keys.length - 1; k >= 0; k--) {
     const value = (node as unknown as Record<string, unknown>)[keys[k]];
@@ -155,12 +192,17 @@ export function parentOf(node: Node): Node | null {
 }
 
 /** Depth-first pre-order walk; return false from `enter` to skip a node's children. */
-export function walk(root: Node, enter: (node: Node, parent: Node | null) => boolean | void): void {
+export function walk(root: Node, enter: (node: Node, parent: Node | null) => boolean | void, table: Record<string, readonly string[] | undefined> = visitorKeys): void {
   const stack: Node[] = [root];
   while (stack.length) {
     const node = stack.pop()!;
-    if (enter(node, node === root ? null : parentOf(node)) !== false) pushChildren(node, stack, false);
+    if (enter(node, node === root ? null : parentOf(node)) !== false) pushChildren(node, stack, false, table);
   }
+}
+
+/** The child-key table for the nodes of `ast` (smaller for acorn's JavaScript trees). */
+export function keysFor(ast: TSESTree.Program): Record<string, readonly string[] | undefined> {
+  return keysOf.get(ast) ?? visitorKeys;
 }
 
 export function contains(outer: Node, inner: Node): boolean {
