@@ -202,7 +202,8 @@ export function explicitName(unit: Unit, comments: TSESTree.Comment[], code: str
 export function explicitNameInOriginal(unit: Unit, original: string, offsetOf: (n: Node) => number): string | null {
   for (const n of declaringNodes(unit)) {
     const at = offsetOf(n);
-    const m = /\/\*\*((?:[^*]|\*(?!\/))*)\*\/\s*$/.exec(original.slice(Math.max(0, at - 1000), at));
+    // (a compiler's map may place a declaration after its `export` keyword)
+    const m = /\/\*\*((?:[^*]|\*(?!\/))*)\*\/\s*(?:export\s+(?:default\s+)?)?$/.exec(original.slice(Math.max(0, at - 1000), at));
     const tag = m && TAG.exec(m[1]);
     if (tag) return tag[1];
   }
