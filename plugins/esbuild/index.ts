@@ -61,6 +61,12 @@ export function teleport(options: TeleportPluginOptions = {}): Plugin {
           const js = await stripTypes(args.path);
           if ('errors' in js) return { errors: js.errors };
           result = transformModule(js.code, args.path, { root, entry, language: 'js', jsx, inputMap: js.map });
+          if (result.untouched) {
+            // a CommonJS module is not instrumented: esbuild gets the TypeScript itself, as without
+            // the plugin (it reads `export =` differently from the `module.exports` it compiles to)
+            manifests.set(args.path, result.manifest);
+            return { contents: js.map.sourcesContent?.[0] ?? await fs.readFile(args.path, 'utf8'), loader: jsx ? 'tsx' : 'ts', warnings: result.diagnostics.map((d) => toMessage(d, root)) };
+          }
         } else {
           result = transformModule(await fs.readFile(args.path, 'utf8'), args.path, { root, entry, language: 'js', jsx });
         }

@@ -33,3 +33,18 @@ export function commonJsEvidence(ast: TSESTree.Program, code: string, fileName: 
 function at(node: TSESTree.Node, what: string): { what: string; node: TSESTree.Node } {
   return { what, node };
 }
+
+/**
+ * TypeScript's `import x = require()` and `export =` in the original source of compiled text
+ * (the compiler turned them into `require` calls and `module.exports`, which may sit next to
+ * `export`s): the same evidence as in TypeScript text, found with a line-anchored pattern.
+ */
+export function originalCommonJsSyntax(original: string): { line: number; column: number; what: string } | undefined {
+  const m = /^([ \t]*)(?:(?:export[ \t]+)?import[ \t]+[\w$]+[ \t]*=[ \t]*require[ \t]*\(|(export[ \t]*=)(?!=))/m.exec(original);
+  if (!m) return undefined;
+  const at = m.index + m[1].length;
+  const lineStart = original.lastIndexOf('\n', at - 1) + 1;
+  let line = 1;
+  for (let i = original.indexOf('\n'); i >= 0 && i < at; i = original.indexOf('\n', i + 1)) line++;
+  return { line, column: at - lineStart + 1, what: m[2] ? '`export =`' : '`import … = require()`' };
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import MagicString from 'magic-string';
 import { LineIndex, parseModule, type Node, type TSESTree } from './walk.js';
 import { buildModel } from './model.js';
-import { commonJsEvidence } from './commonjs.js';
+import { commonJsEvidence, originalCommonJsSyntax } from './commonjs.js';
 import { Emitter } from './emit.js';
 import { buildMap } from './sourcemap.js';
 import { Origin, type Position } from './origin.js';
@@ -53,6 +53,9 @@ export function transformModule(code: string, fileName: string, options: Transfo
     return origin.name(p.line, p.column) ?? id.name;
   } : undefined;
   const cjs = commonJsEvidence(ast, code, fileName);
+  // (in compiled text, TypeScript's CommonJS syntax is read in the original: it says more than `require`)
+  const originalCjs = cjs?.node !== undefined || (!cjs && origin?.originalText !== undefined) ? originalCommonJsSyntax(origin?.originalText ?? '') : undefined;
+  if (originalCjs) return untouched(code, fileName, relPath, moduleId, originalCjs, lines, origin);
   if (cjs) return untouched(code, fileName, relPath, moduleId, cjs.node ? { ...where(cjs.node), what: cjs.what } : { line: 1, column: 1, what: cjs.what }, lines, origin);
   const model = buildModel(ast, code);
   const diagnostics: Diagnostic[] = [];
@@ -123,6 +126,7 @@ export function transformModule(code: string, fileName: string, options: Transfo
 function untouched(code: string, fileName: string, relPath: string, moduleId: string, cjs: { line: number; column: number; what: string }, lines: LineIndex, origin: Origin | undefined): TransformResult {
   return {
     code,
+    untouched: true,
     map: buildMap(new MagicString(code), fileName, [], [], lines, origin),
     manifest: { module: moduleId, file: relPath, functions: [] },
     diagnostics: [{

@@ -79,4 +79,6 @@ export interface TransformResult {
   map: { version: number; sources: string[]; names: string[]; mappings: string; file?: string; sourcesContent?: (string | null)[] };
   manifest: ModuleManifest;
   diagnostics: Diagnostic[];
+  /** set when the module was left as written (CommonJS): `code` is the input */
+  untouched?: boolean;
 }

@@ -1,6 +1,6 @@
 // Parsing and AST plumbing: parse TypeScript with typescript-estree and JavaScript with acorn
-// (both ESTree with ranges and locations), attach parent links (and, in the same pass, list the
-// few node kinds later steps look for), walk nodes.
+// (both ESTree with ranges; line/column from a line index), attach parent links (and, in the same
+// pass, list the few node kinds later steps look for), walk nodes.
 import { createRequire } from 'node:module';
 import { Parser, type Comment as AcornComment, type Options as AcornOptions } from 'acorn';
 import type { TSESTree } from '@typescript-eslint/typescript-estree';
@@ -102,13 +102,6 @@ export class LineIndex {
       else hi = mid - 1;
     }
     return { line: lo + 1, column: offset - s[lo] };
-  }
-  /** Offset of the first character of a 1-based line. */
-  lineStart(line: number): number {
-    return this.starts[line - 1] ?? 0;
-  }
-  get lineCount(): number {
-    return this.starts.length;
   }
 }
 
