@@ -43,16 +43,19 @@ describe('CommonJS modules', () => {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'helper.cjs'), 'let calls = 0;\nmodule.exports = { next: () => ++calls };\n');
-    writeFileSync(path.join(dir, 'main.ts'), "import helper from './helper.cjs';\nhelper.next();\nconsole.log(JSON.stringify({ n: helper.next() }));\n");
+    // TypeScript's `export =`, which esbuild compiles to `module.exports = …` before the core sees it
+    writeFileSync(path.join(dir, 'legacy.ts'), "// a TypeScript CommonJS module\nconst answer = { value: () => 42 };\nexport = answer;\n");
+    writeFileSync(path.join(dir, 'main.ts'), "import helper from './helper.cjs';\nimport legacy from './legacy.js';\nhelper.next();\nconsole.log(JSON.stringify({ n: helper.next() + legacy.value() }));\n");
     const result = await esbuild.build({
       entryPoints: [path.join(dir, 'main.ts')], outdir: path.join(dir, 'out'), bundle: true, format: 'esm', platform: 'node',
       logLevel: 'silent', absWorkingDir: dir, plugins: [teleport({ root: dir })],
     });
     expect(result.warnings.map((w) => [w.text, w.location?.file, w.location?.line])).toEqual([
       [expect.stringContaining('CommonJS module (a .cjs file) left as written'), 'helper.cjs', 1],
+      [expect.stringContaining('CommonJS module (`export =`) left as written'), 'legacy.ts', 3],
     ]);
     const out = spawnSync(process.execPath, [path.join(dir, 'out/main.js')], { encoding: 'utf8' });
     expect(out.stderr).toBe('');
-    expect(JSON.parse(out.stdout)).toEqual({ n: 2 });
+    expect(JSON.parse(out.stdout)).toEqual({ n: 44 });
   });
 });

@@ -48,3 +48,39 @@ describe('IDs', () => {
     expect(manifest.buildId).toMatch(/^[0-9a-f]{16}$/);
   });
 });
+
+// The esbuild front end gives the core esbuild's JavaScript and its map back to the TypeScript.
+describe('IDs of compiled text (language js + inputMap)', () => {
+  const SOURCE = [
+    'import type { T } from "./t.js";',
+    '/** @teleport pricing.total */',
+    'export const total = (xs: number[]): number => xs.length;',
+    'export default abstract class Shape { abstract area(): number; }',
+    'var Legacy = function Legacy(this: { x: number }) { this.x = 1; };',
+    "register((x as any)['key'], <U,>(u: U) => u);",
+    '',
+  ].join('\n');
+  const viaJs = async () => {
+    const esbuild = await import('esbuild');
+    const js = await esbuild.transform(SOURCE, { loader: 'ts', target: 'esnext', sourcemap: 'external', sourcefile: '/p/a.ts' });
+    const map = JSON.parse(js.map);
+    expect(js.code).not.toContain('@teleport'); // esbuild drops the comment
+    return transformModule(js.code, '/p/a.ts', { root: '/p', language: 'js', inputMap: map });
+  };
+
+  it('match the TypeScript front end: IDs, paths, original names, tags, lines and columns', async () => {
+    const fromTs = transformModule(SOURCE, '/p/a.ts', { root: '/p' }).manifest.functions;
+    const fromJs = (await viaJs()).manifest.functions;
+    const strip = ({ bodyHash, ...f }: { bodyHash: string }) => f;
+    expect(fromJs.map(strip)).toEqual(fromTs.map(strip));
+    expect(fromJs.map((f) => f.path)).toEqual(['total', 'Shape', 'Legacy', 'register(1)']);
+    expect(fromJs[0].id).toBe('pricing.total');
+    expect(fromJs.map((f) => [f.line, f.column])).toEqual([[3, 22], [4, 16], [5, 14], [6, 29]]);
+  });
+
+  it('map the output back to the TypeScript source', async () => {
+    const r = await viaJs();
+    expect(r.map.sources).toEqual(['/p/a.ts']);
+    expect(r.map.sourcesContent).toEqual([SOURCE]);
+  });
+});

@@ -1,10 +1,12 @@
-// esbuild front end: runs the transform core on every project source esbuild loads, keeps the
-// runtime (`teleport`) external so workers share one registry with the bundle, and writes the
-// build manifest next to the output.
+// esbuild front end: runs the transform core on every project source esbuild loads (TypeScript
+// first compiled to JavaScript by esbuild, see strip-types.ts), keeps the runtime (`teleport`)
+// external so workers share one registry with the bundle, and writes the build manifest next to
+// the output.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Loader, Message, Plugin } from 'esbuild';
-import { buildManifest, shouldTransform, transformModule, type Diagnostic, type ModuleManifest } from '../../transformer/core/index.js';
+import type { Message, Plugin } from 'esbuild';
+import { buildManifest, shouldTransform, transformModule, type Diagnostic, type ModuleManifest, type TransformResult } from '../../transformer/core/index.js';
+import { typeStripper } from './strip-types.js';
 
 export interface TeleportPluginOptions {
   /** project root for stable IDs (default: esbuild's absWorkingDir, else process.cwd()) */
@@ -22,9 +24,7 @@ export interface TeleportPluginOptions {
   manifest?: string | false;
 }
 
-const LOADERS: Record<string, Loader> = {
-  '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx',
-};
+const TYPESCRIPT = /\.[cm]?tsx?$/;
 
 function toMessage(d: Diagnostic, root: string): Message {
   return {
@@ -40,6 +40,7 @@ export function teleport(options: TeleportPluginOptions = {}): Plugin {
       const root = options.root ?? build.initialOptions.absWorkingDir ?? process.cwd();
       const manifests = new Map<string, ModuleManifest>();
       const entries = entryPaths(build.initialOptions.entryPoints, build.initialOptions.absWorkingDir ?? process.cwd());
+      const stripTypes = typeStripper(build);
 
       build.onStart(() => {
         manifests.clear();
@@ -52,13 +53,29 @@ export function teleport(options: TeleportPluginOptions = {}): Plugin {
         if (args.namespace !== 'file' || !shouldTransform(args.path, { nodeModules: options.nodeModules })) return undefined;
         if (options.include && !options.include.test(args.path)) return undefined;
         if (options.exclude && options.exclude.test(args.path)) return undefined;
-        const source = await fs.readFile(args.path, 'utf8');
-        const result = transformModule(source, args.path, { root, entry: entries.has(path.resolve(args.path)) });
+        const entry = entries.has(path.resolve(args.path));
+        const jsx = /x$/.test(args.path);
+        let result: TransformResult;
+        if (TYPESCRIPT.test(args.path)) {
+          // the core gets esbuild's JavaScript and its map back to the TypeScript
+          const js = await stripTypes(args.path);
+          if ('errors' in js) return { errors: js.errors };
+          result = transformModule(js.code, args.path, { root, entry, language: 'js', jsx, inputMap: js.map });
+          if (result.untouched) {
+            // a CommonJS module is not instrumented: esbuild gets the TypeScript itself, as without
+            // the plugin (it reads `export =` differently from the `module.exports` it compiles to)
+            manifests.set(args.path, result.manifest);
+            return { contents: js.map.sourcesContent?.[0] ?? await fs.readFile(args.path, 'utf8'), loader: jsx ? 'tsx' : 'ts', warnings: result.diagnostics.map((d) => toMessage(d, root)) };
+          }
+        } else {
+          result = transformModule(await fs.readFile(args.path, 'utf8'), args.path, { root, entry, language: 'js', jsx });
+        }
         manifests.set(args.path, result.manifest);
         const map = Buffer.from(JSON.stringify({ ...result.map, sources: [args.path] })).toString('base64');
         return {
           contents: `${result.code}\n//# sourceMappingURL=data:application/json;base64,${map}\n`,
-          loader: LOADERS[path.extname(args.path)] ?? 'ts',
+          // (JSX is still there when the tsconfig says `"jsx": "preserve"`)
+          loader: jsx ? 'jsx' : 'js',
           errors: result.diagnostics.filter((d) => d.severity === 'error').map((d) => toMessage(d, root)),
           warnings: result.diagnostics.filter((d) => d.severity === 'warning').map((d) => toMessage(d, root)),
         };

@@ -14,8 +14,8 @@ const ESM_SYNTAX = new Set(['ImportDeclaration', 'ExportNamedDeclaration', 'Expo
  * without declaring them (the first such use). TypeScript's `import x = require()` and
  * `export =` are CommonJS too.
  */
-export function commonJsEvidence(ast: TSESTree.Program, code: string, fileName: string): { line: number; column: number; what: string } | undefined {
-  if (CJS_EXTENSION.test(fileName)) return { line: 1, column: 1, what: `a ${fileName.slice(-4)} file` };
+export function commonJsEvidence(ast: TSESTree.Program, code: string, fileName: string): { what: string; node?: TSESTree.Node } | undefined {
+  if (CJS_EXTENSION.test(fileName)) return { what: `a ${fileName.slice(-4)} file` };
   for (const s of ast.body) {
     if (s.type === 'TSImportEqualsDeclaration' && s.moduleReference.type === 'TSExternalModuleReference') return at(s, '`import … = require()`');
     if (s.type === 'TSExportAssignment') return at(s, '`export =`');
@@ -29,6 +29,22 @@ export function commonJsEvidence(ast: TSESTree.Program, code: string, fileName: 
   return at(first.identifier, `\`${first.identifier.name}\``);
 }
 
-function at(node: TSESTree.Node, what: string): { line: number; column: number; what: string } {
-  return { line: node.loc.start.line, column: node.loc.start.column + 1, what };
+/** (the caller finds the node's line and column) */
+function at(node: TSESTree.Node, what: string): { what: string; node: TSESTree.Node } {
+  return { what, node };
+}
+
+/**
+ * TypeScript's `import x = require()` and `export =` in the original source of compiled text
+ * (the compiler turned them into `require` calls and `module.exports`, which may sit next to
+ * `export`s): the same evidence as in TypeScript text, found with a line-anchored pattern.
+ */
+export function originalCommonJsSyntax(original: string): { line: number; column: number; what: string } | undefined {
+  const m = /^([ \t]*)(?:(?:export[ \t]+)?import[ \t]+[\w$]+[ \t]*=[ \t]*require[ \t]*\(|(export[ \t]*=)(?!=))/m.exec(original);
+  if (!m) return undefined;
+  const at = m.index + m[1].length;
+  const lineStart = original.lastIndexOf('\n', at - 1) + 1;
+  let line = 1;
+  for (let i = original.indexOf('\n'); i >= 0 && i < at; i = original.indexOf('\n', i + 1)) line++;
+  return { line, column: at - lineStart + 1, what: m[2] ? '`export =`' : '`import … = require()`' };
 }

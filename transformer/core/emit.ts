@@ -10,6 +10,9 @@ export interface UnitInfo {
   id: string;
   path: string;
   hash: string;
+  /** where the unit starts in the original source (1-based line and column) */
+  line: number;
+  column: number;
 }
 
 interface Tail { pos: number; depth: number; text: string; owner: Node }
@@ -504,7 +507,6 @@ export class Emitter {
   private table(): unknown {
     const units = this.model.units.map((u) => {
       const i = this.info[u.index];
-      const loc = u.node.loc.start;
       const uses: [number, number[]][] = [];
       const byEnv = new Map<EnvScope, number[]>();
       for (const v of u.captures) {
@@ -521,7 +523,7 @@ export class Emitter {
       }
       for (const [env, slots] of byEnv) uses.push([env.index, slots.sort((a, b) => a - b)]);
       return {
-        id: i.id, path: i.path, kind: u.kind, line: loc.line, col: loc.column + 1, home: u.home.index, hash: i.hash,
+        id: i.id, path: i.path, kind: u.kind, line: i.line, col: i.column, home: u.home.index, hash: i.hash,
         decl: u.refName !== undefined ? 1 : 0,
         members: u.kind === 'class' || u.kind === 'class-declaration' ? classMembers(u.node as TSESTree.ClassDeclaration) : undefined,
         ...unitKeyInfo(u),

@@ -2,12 +2,13 @@
 // source map, manifest entries and diagnostics. The ts-patch and esbuild front ends call it.
 import path from 'node:path';
 import MagicString from 'magic-string';
-import { parseModule } from './walk.js';
+import { LineIndex, parseModule, type Node, type TSESTree } from './walk.js';
 import { buildModel } from './model.js';
-import { commonJsEvidence } from './commonjs.js';
+import { commonJsEvidence, originalCommonJsSyntax } from './commonjs.js';
 import { Emitter } from './emit.js';
 import { buildMap } from './sourcemap.js';
-import { base32Hash, explicitName, hexHash, semanticPath } from './ids.js';
+import { Origin, type Position } from './origin.js';
+import { base32Hash, explicitName, explicitNameInOriginal, hexHash, semanticPath } from './ids.js';
 import type { BuildManifest, Diagnostic, ModuleManifest, TransformOptions, TransformResult } from './types.js';
 
 export type * from './types.js';
@@ -35,43 +36,65 @@ export function transformModule(code: string, fileName: string, options: Transfo
   const root = options.root ?? process.cwd();
   const relPath = relativePath(fileName, root);
   const moduleId = moduleIdOf(relPath);
-  const ast = parseModule(code, fileName);
+  const ast = parseModule(code, fileName, options.language ?? 'ts', options.jsx);
+  // where a node starts in the original source (1-based line, 1-based column)
+  const origin = options.inputMap ? new Origin(options.inputMap, code) : undefined;
+  const lines = new LineIndex(code);
+  const originOf = (node: Node): Position => {
+    const p = lines.position(node.range[0]);
+    return origin ? origin.position(node.range[0], p.line, p.column) : p;
+  };
+  const where = (node: Node): { line: number; column: number } => {
+    const p = originOf(node);
+    return { line: p.line, column: p.column + 1 };
+  };
+  const nameOf = origin ? (id: TSESTree.Identifier): string => {
+    const p = lines.position(id.range[0]);
+    return origin.name(p.line, p.column) ?? id.name;
+  } : undefined;
   const cjs = commonJsEvidence(ast, code, fileName);
-  if (cjs) return untouched(code, fileName, relPath, moduleId, cjs);
+  // (in compiled text, TypeScript's CommonJS syntax is read in the original: it says more than `require`)
+  const originalCjs = cjs?.node !== undefined || (!cjs && origin?.originalText !== undefined) ? originalCommonJsSyntax(origin?.originalText ?? '') : undefined;
+  if (originalCjs) return untouched(code, fileName, relPath, moduleId, originalCjs, lines, origin);
+  if (cjs) return untouched(code, fileName, relPath, moduleId, cjs.node ? { ...where(cjs.node), what: cjs.what } : { line: 1, column: 1, what: cjs.what }, lines, origin);
   const model = buildModel(ast, code);
   const diagnostics: Diagnostic[] = [];
 
   // IDs: semantic path + ordinal among identical paths, or an explicit @teleport name
   const tagged = (ast.comments ?? []).filter((c) => c.type === 'Block' && c.value.includes('@teleport'));
+  // (compiled text has lost its comments: tags are then read in the original source)
+  const original = origin?.originalText?.includes('@teleport') ? origin.originalText : undefined;
+  const originalOffset = (n: Node) => origin!.offset(originOf(n));
   const seen = new Map<string, number>();
   const explicit = new Map<string, number>();
   const info = model.units.map((u) => {
-    let p = semanticPath(u, code);
+    let p = semanticPath(u, nameOf);
     const n = seen.get(p) ?? 0;
     seen.set(p, n + 1);
     if (n > 0) p += '#' + n;
-    const name = tagged.length ? explicitName(u, tagged, code) : null;
+    const name = original ? explicitNameInOriginal(u, original, originalOffset) : tagged.length ? explicitName(u, tagged, code) : null;
+    // (the text the core was given: for the esbuild front end, the JavaScript esbuild made of it)
     const text = code.slice(u.node.range[0], u.node.range[1]);
-    const loc = u.node.loc.start;
+    const loc = where(u.node);
     if (name) {
       const prev = explicit.get(name);
       if (prev !== undefined) {
         diagnostics.push({
-          severity: 'error', file: relPath, line: loc.line, column: loc.column + 1,
+          severity: 'error', file: relPath, line: loc.line, column: loc.column,
           message: `duplicate Teleport ID '${name}' (first used at line ${prev})`,
           hint: 'give each function a unique `/** @teleport name */` tag',
         });
       }
       explicit.set(name, loc.line);
     }
-    return { id: name ?? base32Hash(relPath + '\n' + p), path: p, hash: hexHash(text) };
+    return { id: name ?? base32Hash(relPath + '\n' + p), path: p, hash: hexHash(text), line: loc.line, column: loc.column };
   });
 
   for (const u of model.units) {
     if (!u.unsendable) continue;
-    const loc = u.node.loc.start;
+    const loc = info[u.index];
     diagnostics.push({
-      severity: 'warning', file: relPath, line: loc.line, column: loc.column + 1,
+      severity: 'warning', file: relPath, line: loc.line, column: loc.column,
       message: `function '${info[u.index].path}' cannot be sent to a worker: ${u.unsendable}; it is left as written`,
       hint: 'move the code that needs it out of the function, or do not send this function',
     });
@@ -81,7 +104,7 @@ export function transformModule(code: string, fileName: string, options: Transfo
   const entry = options.entry === undefined ? 2 : options.entry ? 1 : options.ownFile ? 3 : 0;
   const emitter = new Emitter(code, model, info, moduleId, relPath, options.hooksModule ?? 'teleport/hooks', entry);
   const out = emitter.run();
-  const map = buildMap(emitter.s, fileName, model.units, emitter.copySites);
+  const map = buildMap(emitter.s, fileName, model.units, emitter.copySites, lines, origin);
   const manifest: ModuleManifest = {
     module: moduleId,
     file: relPath,
@@ -89,8 +112,8 @@ export function transformModule(code: string, fileName: string, options: Transfo
       id: info[u.index].id,
       path: info[u.index].path,
       kind: u.kind,
-      line: u.node.loc.start.line,
-      column: u.node.loc.start.column + 1,
+      line: info[u.index].line,
+      column: info[u.index].column,
       bodyHash: info[u.index].hash,
       captures: [...u.captures].map((v) => v.name).concat(u.thisScopes.size ? ['this'] : []),
       ...(u.unsendable ? { unsendable: u.unsendable } : {}),
@@ -100,10 +123,11 @@ export function transformModule(code: string, fileName: string, options: Transfo
 }
 
 /** A module left as written (CommonJS), with a warning that says why its functions cannot be sent. */
-function untouched(code: string, fileName: string, relPath: string, moduleId: string, cjs: { line: number; column: number; what: string }): TransformResult {
+function untouched(code: string, fileName: string, relPath: string, moduleId: string, cjs: { line: number; column: number; what: string }, lines: LineIndex, origin: Origin | undefined): TransformResult {
   return {
     code,
-    map: buildMap(new MagicString(code), fileName, [], []),
+    untouched: true,
+    map: buildMap(new MagicString(code), fileName, [], [], lines, origin),
     manifest: { module: moduleId, file: relPath, functions: [] },
     diagnostics: [{
       severity: 'warning', file: relPath, line: cjs.line, column: cjs.column,

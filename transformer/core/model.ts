@@ -2,7 +2,7 @@
 // variables each captures (by binding identity, via scope-manager), and the environment
 // scopes (the scopes whose bindings some unit captures) that the worker must rebuild.
 import { analyze, type Scope, type Variable } from '@typescript-eslint/scope-manager';
-import { afterDirectives, contains, nodeLists, parentOf, walk, type Node, type TSESTree } from './walk.js';
+import { afterDirectives, contains, keysFor, nodeLists, parentOf, walk, type Node, type TSESTree } from './walk.js';
 
 /** captured bindings above which a scope's reader is built once per scope instance, not per site */
 export const BIG_SCOPE = 8;
@@ -119,6 +119,7 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
   const unitOfFn = new Map<Node, Unit>();
 
   // 1. collect units in source order with their nesting
+  const keys = keysFor(ast);
   walkUnits(ast, null);
   function walkUnits(node: Node, parent: Unit | null): void {
     walk(node, (n) => {
@@ -136,7 +137,7 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
       if (fn !== n) unitOfFn.set(n, u);
       walkUnits(n, u);
       return false;
-    });
+    }, keys);
   }
 
   const innermostUnit = (node: Node): Unit | null => {
@@ -161,6 +162,7 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
       const v = ref.resolved;
       if (!v || !ref.isValueReference) continue;
       if (!v.isValueVariable) continue;
+      if (inTypeQuery(ref.identifier as Node)) continue; // `typeof x` in a type: nothing runs
       if (v.defs.some((d) => d.type === 'ImportBinding')) continue;
       const decl = v.scope;
       if (decl.type === 'global') continue;
@@ -380,6 +382,13 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
     u.refName = p.id.name;
   }
   return { ast, units, envScopes, moduleEnv, unitOfFn };
+}
+
+/** `x` in a type's `typeof x` (or `typeof x.y`): a value reference only for the type checker. */
+function inTypeQuery(id: Node): boolean {
+  let p = parentOf(id);
+  while (p && p.type === 'TSQualifiedName') p = parentOf(p);
+  return p?.type === 'TSTypeQuery';
 }
 
 function isFieldValue(n: Node): boolean {

@@ -1,6 +1,21 @@
 // Public types of the transform core: what a front end (ts-patch, esbuild) passes in and gets back.
 
 export interface TransformOptions {
+  /**
+   * The language of the text: 'ts' (default) is parsed with typescript-estree (which loads the
+   * `typescript` package), 'js' with acorn (typescript-estree only for what acorn does not parse:
+   * JSX, decorators).
+   */
+  language?: 'ts' | 'js';
+  /** The text may contain JSX (default: the file name ends in .tsx or .jsx). */
+  jsx?: boolean;
+  /**
+   * A source map from the text back to its original source (its first source), when the text was
+   * compiled from it (esbuild's JavaScript for a .ts file). Manifest and error locations,
+   * diagnostics and the output's map then point at the original; IDs and body hashes are computed
+   * from the text itself.
+   */
+  inputMap?: { mappings: string; sources: string[]; sourcesContent?: (string | null)[]; names?: string[] };
   /** Project root; IDs hash the POSIX path of the file relative to it. Default: process.cwd(). */
   root?: string;
   /** Module specifier the instrumented code imports its runtime hooks from. Default 'teleport/hooks'. */
@@ -64,4 +79,6 @@ export interface TransformResult {
   map: { version: number; sources: string[]; names: string[]; mappings: string; file?: string; sourcesContent?: (string | null)[] };
   manifest: ModuleManifest;
   diagnostics: Diagnostic[];
+  /** set when the module was left as written (CommonJS): `code` is the input */
+  untouched?: boolean;
 }

@@ -1,6 +1,9 @@
-// Parsing and AST plumbing: parse TS/JS with typescript-estree, attach parent links (and, in the
-// same pass, list the few node kinds later steps look for), walk nodes.
-import { parse, type TSESTree } from '@typescript-eslint/typescript-estree';
+// Parsing and AST plumbing: parse TypeScript with typescript-estree and JavaScript with acorn
+// (both ESTree with ranges; line/column from a line index), attach parent links (and, in the same
+// pass, list the few node kinds later steps look for), walk nodes.
+import { createRequire } from 'node:module';
+import { Parser, type Comment as AcornComment, type Options as AcornOptions } from 'acorn';
+import type { TSESTree } from '@typescript-eslint/typescript-estree';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
 
 export type Node = TSESTree.Node;
@@ -16,16 +19,54 @@ export interface NodeLists {
 
 const lists = new WeakMap<Node, NodeLists>();
 
-export function parseModule(code: string, fileName: string): TSESTree.Program {
-  const ast = parse(code, {
+/** The language of a module's text: TypeScript (typescript-estree) or JavaScript (acorn). */
+export type Language = 'ts' | 'js';
+
+export function parseModule(code: string, fileName: string, language: Language = 'ts', jsx = /\.[jt]sx$/.test(fileName)): TSESTree.Program {
+  // JavaScript that acorn does not parse (JSX, decorators) goes to typescript-estree, which reads it too
+  const js = language === 'js' ? parseJs(code) : undefined;
+  const ast = js ?? parseTs(code, jsx);
+  if (js) keysOf.set(ast, jsKeys);
+  lists.set(ast, link(ast, !!js));
+  return ast;
+}
+
+// typescript-estree loads the `typescript` package (9 MB of JavaScript): only when TS is parsed
+let tsEstree: typeof import('@typescript-eslint/typescript-estree') | undefined;
+
+function parseTs(code: string, jsx: boolean): TSESTree.Program {
+  tsEstree ??= createRequire(import.meta.url)('@typescript-eslint/typescript-estree') as typeof import('@typescript-eslint/typescript-estree');
+  return tsEstree.parse(code, {
     range: true,
     loc: true,
     // comments are only read for `/** @teleport name */` tags: skip collecting them when there are none
     comment: code.includes('@teleport'),
-    jsx: /\.[jt]sx$/.test(fileName),
+    jsx,
     errorOnUnknownASTType: false,
   });
-  lists.set(ast, link(ast));
+}
+
+/** acorn's ESTree, or undefined when acorn cannot parse the text (the caller falls back to typescript-estree). */
+function parseJs(code: string): TSESTree.Program | undefined {
+  const comments: AcornComment[] | undefined = code.includes('@teleport') ? [] : undefined;
+  const options: AcornOptions = {
+    // no `locations`: line/column objects for every node cost a quarter of the parse; positions are
+    // computed from offsets when needed (`LineIndex`)
+    ecmaVersion: 'latest', sourceType: 'module', ranges: true, allowHashBang: true, onComment: comments,
+  };
+  let ast: TSESTree.Program;
+  try {
+    ast = Parser.parse(code, options) as unknown as TSESTree.Program;
+  } catch {
+    // a script (CommonJS, which may `return` at top level or use sloppy-mode syntax)?
+    try {
+      if (comments) comments.length = 0;
+      ast = Parser.parse(code, { ...options, sourceType: 'script', allowReturnOutsideFunction: true }) as unknown as TSESTree.Program;
+    } catch {
+      return undefined;
+    }
+  }
+  if (comments) ast.comments = comments as unknown as TSESTree.Comment[];
   return ast;
 }
 
@@ -36,13 +77,47 @@ export function nodeLists(ast: TSESTree.Program): NodeLists {
 
 type Linked = { type: string; parent?: Node | null };
 
-/** Sets every node's `parent` (one iterative pre-order pass, no per-node allocation). */
-function link(root: Node): NodeLists {
+const NONE: never[] = [];
+
+/** Child keys of JavaScript nodes: typescript-estree's, without the TypeScript-only ones acorn never sets. */
+const TS_ONLY = new Set(['decorators', 'typeAnnotation', 'typeParameters', 'typeArguments', 'returnType', 'implements', 'superTypeArguments']);
+const jsKeys: Record<string, readonly string[]> = Object.fromEntries(
+  Object.entries(visitorKeys).map(([type, keys]) => [type, (keys as readonly string[]).filter((k) => !TS_ONLY.has(k))]),
+);
+const keysOf = new WeakMap<Node, Record<string, readonly string[]>>();
+
+/** Start offsets of the lines of a text: 1-based line and 0-based column of an offset. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+  position(offset: number): { line: number; column: number } {
+    const s = this.starts;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - s[lo] };
+  }
+}
+
+/**
+ * Sets every node's `parent` (one iterative pre-order pass, no per-node allocation). For acorn's
+ * ESTree (`fromAcorn`), also adds the empty lists that typescript-estree always has and
+ * scope-manager reads: `decorators` of classes, members and parameters, `implements` of classes.
+ */
+function link(root: Node, fromAcorn: boolean): NodeLists {
   const out: NodeLists = { thisLike: [], calls: [] };
   (root as unknown as Linked).parent = null;
   const stack: Node[] = [root];
+  const keys = fromAcorn ? jsKeys : visitorKeys;
   while (stack.length) {
     const node = stack.pop()!;
+    if (fromAcorn) addTsLists(node);
     switch (node.type) {
       case 'ThisExpression':
       case 'Super':
@@ -57,14 +132,37 @@ function link(root: Node): NodeLists {
       default:
         break;
     }
-    pushChildren(node, stack, true);
+    pushChildren(node, stack, true, keys);
   }
   return out;
 }
 
+function addTsLists(node: Node): void {
+  const n = node as unknown as Record<string, unknown>;
+  switch (node.type) {
+    case 'ClassDeclaration':
+    case 'ClassExpression':
+      n.decorators = NONE;
+      n.implements = NONE;
+      break;
+    case 'MethodDefinition':
+    case 'PropertyDefinition':
+    case 'AccessorProperty':
+      n.decorators = NONE;
+      break;
+    case 'FunctionDeclaration':
+    case 'FunctionExpression':
+    case 'ArrowFunctionExpression':
+      for (const p of node.params) (p as unknown as Record<string, unknown>).decorators = NONE;
+      break;
+    default:
+      break;
+  }
+}
+
 /** Pushes a node's children in reverse (so they pop in source order), linking them to it if asked. */
-function pushChildren(node: Node, stack: Node[], link: boolean): void {
-  const keys = visitorKeys[node.type];
+function pushChildren(node: Node, stack: Node[], link: boolean, table: Record<string, readonly string[] | undefined>): void {
+  const keys = table[node.type];
   if (!keys) return;
   for (let k = keys.length - 1; k >= 0; k--) {
     const value = (node as unknown as Record<string, unknown>)[keys[k]];
@@ -87,12 +185,17 @@ export function parentOf(node: Node): Node | null {
 }
 
 /** Depth-first pre-order walk; return false from `enter` to skip a node's children. */
-export function walk(root: Node, enter: (node: Node, parent: Node | null) => boolean | void): void {
+export function walk(root: Node, enter: (node: Node, parent: Node | null) => boolean | void, table: Record<string, readonly string[] | undefined> = visitorKeys): void {
   const stack: Node[] = [root];
   while (stack.length) {
     const node = stack.pop()!;
-    if (enter(node, node === root ? null : parentOf(node)) !== false) pushChildren(node, stack, false);
+    if (enter(node, node === root ? null : parentOf(node)) !== false) pushChildren(node, stack, false, table);
   }
+}
+
+/** The child-key table for the nodes of `ast` (smaller for acorn's JavaScript trees). */
+export function keysFor(ast: TSESTree.Program): Record<string, readonly string[] | undefined> {
+  return keysOf.get(ast) ?? visitorKeys;
 }
 
 export function contains(outer: Node, inner: Node): boolean {
