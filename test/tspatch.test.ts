@@ -188,6 +188,17 @@ describe('tspc with the teleport program transformer (real core)', { timeout: TI
     expect([at.source, at.line, at.column]).toEqual(['../src/m.ts', 2, TYPED['src/m.ts'].split('\n')[1]!.indexOf('return v')]);
   });
 
+  test('CommonJS output (module CommonJS) is left as tsc wrote it, with a warning on the module', async () => {
+    const dir = project('commonjs', { 'src/m.ts': 'export const add = (a: number, b: number): number => a + b;\n' }, { module: 'CommonJS', moduleResolution: 'node10', declaration: false }, { root: '.' });
+    const r = await run(tspc, ['-p', dir], tmp);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('src/m.ts(1,1): warning TS9901: teleport: CommonJS module: tsc emits this ES module as CommonJS');
+    const js = read(dir, 'out/m.js');
+    expect(js).toContain('exports.add');
+    expect(js).not.toContain('teleport/hooks');
+    expect(JSON.parse(read(dir, 'out/teleport-manifest.json')).modules).toEqual([expect.objectContaining({ file: 'src/m.ts', functions: [] })]);
+  });
+
   test('type errors are the original code\'s, at the original line; generated code is never type-checked', async () => {
     const dir = project('type-error', {
       ...SOURCES,

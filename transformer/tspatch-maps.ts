@@ -40,13 +40,14 @@ export function joinUrlComment(code: string, comment: string): { text: string; u
 }
 
 /**
- * The map of the instrumented JS back to the TS source: the core's map (instrumented JS → tsc's
- * JS) traced through tsc's (tsc's JS → TS). Names the source as tsc did.
+ * The output's map back to the TS source: `outer` maps the output to an intermediate text, `inner`
+ * that text to the source (the core's map then tsc's, or transpileModule's then the core's).
+ * Names the source as tsc's map of the file, `named`, does.
  */
-export function composeMaps(tscMap: RawMap, coreMap: TransformResult['map']): string {
-  if (tscMap.sources.length !== 1) return JSON.stringify(tscMap);
-  const composed = remapping(coreMap as never, (_source, ctx) => (ctx.depth === 1 ? (tscMap as never) : null), { excludeContent: !tscMap.sourcesContent });
-  const out: RawMap = { version: 3, file: tscMap.file, sourceRoot: tscMap.sourceRoot, sources: tscMap.sources, names: composed.names, mappings: composed.mappings as string };
-  if (tscMap.sourcesContent) out.sourcesContent = tscMap.sourcesContent;
+export function composeMaps(outer: TransformResult['map'] | RawMap, inner: TransformResult['map'] | RawMap, named: RawMap): string {
+  if (named.sources.length !== 1) return JSON.stringify(named);
+  const composed = remapping(outer as never, (_source, ctx) => (ctx.depth === 1 ? (inner as never) : null), { excludeContent: true });
+  const out: RawMap = { version: 3, file: named.file, sourceRoot: named.sourceRoot, sources: named.sources, names: composed.names, mappings: composed.mappings as string };
+  if (named.sourcesContent) out.sourcesContent = named.sourcesContent;
   return JSON.stringify(out);
 }

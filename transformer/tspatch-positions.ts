@@ -43,13 +43,13 @@ export class JsToTs {
 }
 
 /** The TS node kinds the core's unit kinds come from (class methods belong to their class). */
-const UNIT_KINDS: Record<string, (ts: typeof TS, n: TS.Node) => boolean> = {
+const UNIT_KINDS: Record<string, (ts: typeof TS, n: TS.Node, parent: TS.Node) => boolean> = {
   arrow: (ts, n) => n.kind === ts.SyntaxKind.ArrowFunction,
   function: (ts, n) => n.kind === ts.SyntaxKind.FunctionExpression,
   declaration: (ts, n) => n.kind === ts.SyntaxKind.FunctionDeclaration,
   class: (ts, n) => n.kind === ts.SyntaxKind.ClassExpression,
   'class-declaration': (ts, n) => n.kind === ts.SyntaxKind.ClassDeclaration,
-  'object-method': (ts, n) => (ts.isMethodDeclaration(n) || ts.isGetAccessorDeclaration(n) || ts.isSetAccessorDeclaration(n)) && ts.isObjectLiteralExpression(n.parent),
+  'object-method': (ts, n, parent) => (ts.isMethodDeclaration(n) || ts.isGetAccessorDeclaration(n) || ts.isSetAccessorDeclaration(n)) && ts.isObjectLiteralExpression(parent),
 };
 
 function isFunctionOrClass(ts: typeof TS, n: TS.Node): boolean {
@@ -58,15 +58,20 @@ function isFunctionOrClass(ts: typeof TS, n: TS.Node): boolean {
 
 /** The innermost function or class of the TS file that contains `pos`, if it is of the unit's kind. */
 function unitNode(ts: typeof TS, sf: TS.SourceFile, pos: number, kind: string): TS.Node | undefined {
+  // (parents are tracked here, not read from the nodes)
   let inner: TS.Node | undefined;
+  let innerParent: TS.Node = sf;
   let node: TS.Node = sf;
   for (;;) {
     const child: TS.Node | undefined = ts.forEachChild(node, (c) => (c.pos <= pos && pos < c.end ? c : undefined));
     if (!child) break;
-    if (isFunctionOrClass(ts, child)) inner = child;
+    if (isFunctionOrClass(ts, child)) {
+      inner = child;
+      innerParent = node;
+    }
     node = child;
   }
-  return inner && UNIT_KINDS[kind]?.(ts, inner) ? inner : undefined;
+  return inner && UNIT_KINDS[kind]?.(ts, inner, innerParent) ? inner : undefined;
 }
 
 /** Skips whitespace and comments from `pos`. */

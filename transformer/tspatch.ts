@@ -9,6 +9,7 @@ import { buildManifest, shouldTransform, transformModule } from './core/index.js
 import type { BuildManifest, Diagnostic as CoreDiagnostic, ModuleManifest, TransformOptions, TransformResult } from './core/types.js';
 import { anchorToSource, JsToTs } from './tspatch-positions.js';
 import { composeMaps, inlineComment, joinUrlComment, readInlineMap, splitUrlComment, type RawMap } from './tspatch-maps.js';
+import { emitsEsm, lowersTopLevelUsing, transpileInstrumented } from './tspatch-source.js';
 
 /** The part of the core this front end uses (injectable, for tests). */
 export interface TeleportCore {
@@ -26,15 +27,15 @@ export interface TeleportPluginConfig {
   hooksModule?: string;
   /**
    * Where the core's warnings go. tsc exits non-zero on ANY diagnostic, warnings included, so by default they are
-   * printed to stderr (tsc's format) and the build still succeeds; 'diagnostics' reports them as Warning-category
-   * diagnostics of the program (tspc then exits 2), 'ignore' drops them.
+   * printed to stderr (tsc's format) after each emit and the build still succeeds; 'diagnostics' reports them as
+   * Warning-category diagnostics of the emit (tspc then exits 2), 'ignore' drops them.
    */
   warnings?: 'print' | 'diagnostics' | 'ignore';
   /**
    * The program's entry scripts (the files node is started with), relative to the tsconfig's
    * directory. Without it any module may be the entry, so each carries both factory trees (the one
    * a worker uses to load the entry dry, and the one bound to a module's live scope). With it,
-   * every other module carries only the live tree (smaller output, which tsc compiles faster) and
+   * every other module carries only the live tree (smaller output) and
    * fails at once, with an error that says so, if node is started with it anyway.
    */
   entries?: string[];
@@ -101,7 +102,8 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, program: TS.Prog
   const currentDir = program.getCurrentDirectory();
   const configDir = typeof options.configFilePath === 'string' ? path.dirname(options.configFilePath) : currentDir;
   const root = typeof config.root === 'string' ? path.resolve(configDir, config.root) : currentDir;
-  const transformOptions: TransformOptions = { root };
+  // the core reads JavaScript here ('language' is ignored by a core that parses every input as TS, which JS is)
+  const transformOptions: TransformOptions & { language?: 'js' } = { root, language: 'js' };
   if (typeof config.hooksModule === 'string') transformOptions.hooksModule = config.hooksModule;
   const optionsKey = JSON.stringify(transformOptions);
   const key = (fileName: string) => path.resolve(currentDir, fileName);
@@ -111,31 +113,45 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, program: TS.Prog
   let defaultHost: TS.CompilerHost | undefined;
   const defaultWrite: TS.WriteFileCallback = (...args) => (host ?? (defaultHost ??= ts.createCompilerHost(options))).writeFile(...args);
 
-  /** The core on one emitted JS file: instrumented code and map, manifest and diagnostics against the TS source. */
-  function instrument(sf: TS.SourceFile, js: string, tscMap: RawMap | undefined, report: (d: TS.Diagnostic) => void) {
+  /**
+   * The core on one module: on tsc's JS (re-anchored to the TS source through tsc's map), or on the TS source itself
+   * (`js` undefined). Instrumented code and the core's map, the manifest, and diagnostics against the TS source.
+   */
+  function instrument(sf: TS.SourceFile, js: string | undefined, tscMap: RawMap | undefined, report: (d: TS.Diagnostic) => void) {
     const k = key(sf.fileName);
     const isEntry = entryFiles ? entryFiles.has(k) : undefined;
-    const fileOptions: TransformOptions = isEntry === undefined ? transformOptions : { ...transformOptions, entry: isEntry, ownFile: true };
-    const fileKey = isEntry === undefined ? optionsKey : `${optionsKey}:${isEntry}`;
+    const { language: _, ...sourceOptions } = transformOptions;
+    const base = js === undefined ? sourceOptions : transformOptions;
+    const fileOptions: TransformOptions = isEntry === undefined ? base : { ...base, entry: isEntry, ownFile: true };
+    const fileKey = `${js === undefined ? 'ts' : 'js'}:${optionsKey}:${isEntry}`;
+    const input = js ?? sf.text;
     let hit = cache.get(k);
-    if (!hit || hit.input !== js || hit.options !== fileKey) {
+    if (!hit || hit.input !== input || hit.options !== fileKey) {
       let result: TransformResult | { failure: string };
       try {
-        result = core.transformModule(js, k, fileOptions);
+        result = core.transformModule(input, k, fileOptions);
       } catch (err) {
         result = { failure: err instanceof Error ? err.message : String(err) };
       }
-      cache.set(k, (hit = { input: js, options: fileKey, result }));
+      cache.set(k, (hit = { input, options: fileKey, result }));
     }
     const result = hit.result;
     if ('failure' in result) {
       report(makeDiagnostic(ts, sf, 1, 1, `teleport: internal error: transforming this file failed: ${result.failure}`, INTERNAL_ERROR_CODE));
       return undefined;
     }
-    const anchored = tscMap
+    const anchored = js !== undefined && tscMap
       ? anchorToSource(ts, sf, result, new JsToTs(tscMap.mappings))
-      : { code: result.code, functions: result.manifest.functions, locate: () => undefined };
-    for (const d of result.diagnostics ?? []) report(fromCore(ts, { ...d, ...anchored.locate(d.line, d.column) }, sf));
+      : { code: result.code, functions: result.manifest.functions, locate: (line: number, column: number) => ({ line, column }) };
+    for (const d of result.diagnostics ?? []) {
+      // an ES module in the source that the core finds to be CommonJS: tsc compiled it so (`module`, package.json "type")
+      if (d.message.startsWith('CommonJS module') && ts.isExternalModule(sf)) {
+        report(fromCore(ts, { ...d, line: 1, column: 1, message: 'CommonJS module: tsc emits this ES module as CommonJS, which Teleport leaves as written: functions defined here cannot be sent to a worker', hint: 'emit ES modules: `module` NodeNext with "type": "module" in package.json, or ESNext' }, sf));
+        continue;
+      }
+      // a position in code tsc generated has no place in the source: the module's start
+      report(fromCore(ts, { ...d, ...(anchored.locate(d.line, d.column) ?? { line: 1, column: 1 }) }, sf));
+    }
     return { code: anchored.code, map: result.map, manifest: { ...result.manifest, functions: anchored.functions } };
   }
 
@@ -216,20 +232,31 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, program: TS.Prog
       manifestDir ??= path.dirname(o.fileName);
       const { code, comment } = splitUrlComment(o.text, o.data?.sourceMapUrlPos);
       if (internalMaps) setText(o, code, '');
-      const sf = o.sourceFiles?.length === 1 ? o.sourceFiles[0]! : undefined;
+      // (the emitter passes the SourceFile it printed, already transformed to JS: the program's is the source's)
+      const emitted = o.sourceFiles?.length === 1 ? o.sourceFiles[0]! : undefined;
+      const sf = emitted && (program.getSourceFile(emitted.fileName) ?? emitted);
       if (!sf || !core.shouldTransform(key(sf.fileName))) continue;
       const mapOutput = maps.get(o.fileName + '.map');
       const tscMap = mapOutput ? (JSON.parse(mapOutput.text) as RawMap) : readInlineMap(comment);
-      const done = instrument(sf, code, tscMap, report);
+      const fromSource = lowersTopLevelUsing(ts, sf, options) && emitsEsm(ts, sf, options);
+      const done = instrument(sf, fromSource ? undefined : code, tscMap, report);
       if (!done) continue;
       modules.set(done.manifest.file, done.manifest);
-      if (internalMaps || !tscMap) {
-        setText(o, done.code, internalMaps ? '' : comment);
+      let out = done.code;
+      let map: string | undefined;
+      if (fromSource) {
+        const compiled = transpileInstrumented(ts, done.code, sf, options);
+        out = compiled.js;
+        if (!internalMaps && tscMap && compiled.map) map = composeMaps(JSON.parse(compiled.map) as RawMap, done.map, tscMap);
+      } else if (!internalMaps && tscMap) {
+        map = composeMaps(done.map, tscMap, tscMap);
+      }
+      if (map === undefined) {
+        setText(o, out, internalMaps ? '' : comment);
         continue;
       }
-      const map = composeMaps(tscMap, done.map);
       if (mapOutput) mapOutput.text = map;
-      setText(o, done.code, options.inlineSourceMap ? inlineComment(map) : comment);
+      setText(o, out, options.inlineSourceMap ? inlineComment(map) : comment);
     }
 
     // noEmitOnError covers the transform's own errors: nothing is written
