@@ -208,13 +208,16 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, program: TS.Prog
     const internalMaps = !options.sourceMap && !options.inlineSourceMap;
     const outputs: Output[] = [];
     let result: TS.EmitResult;
+    const hadSourceMap = Object.hasOwn(options, 'sourceMap');
+    const userSourceMap = options.sourceMap;
     if (internalMaps) options.sourceMap = true;
     try {
       result = rawEmit.call(program, targetSourceFile, ((fileName, text, bom, onError, sourceFiles, data) => {
         outputs.push({ fileName, text, bom, onError, sourceFiles, data });
       }) satisfies TS.WriteFileCallback, cancellationToken, emitOnly, customTransformers, ...rest) as TS.EmitResult;
     } finally {
-      if (internalMaps) delete options.sourceMap;
+      if (internalMaps && hadSourceMap) options.sourceMap = userSourceMap;
+      else if (internalMaps) delete options.sourceMap;
     }
 
     const ours: TS.Diagnostic[] = [];
