@@ -4,6 +4,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import { beforeAll, describe, expect, test } from 'vitest';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -137,6 +139,64 @@ describe('tspc with the teleport program transformer (real core)', { timeout: TI
     const wrong = spawnSync(process.execPath, [path.join(dir, 'out/lib.js')], { encoding: 'utf8' });
     expect(wrong.status).not.toBe(0);
     expect(wrong.stderr).toContain("src/lib.ts runs as the program's entry script, but it was built as a module that is not one");
+  });
+
+  // types on the line move the JS columns: positions must still be the TS source's
+  const TYPED = {
+    'src/m.ts': [
+      "const table: Record<string, number> = { a: 1 }; export const f = (x: number): number => eval('x') + table['a']!;",
+      'export function g<T extends object>(v: T): T { return v; }',
+      '',
+    ].join('\n'),
+  };
+  const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const fText = "(x: number): number => eval('x') + table['a']!";
+  const gText = 'export function g<T extends object>(v: T): T { return v; }'.slice('export '.length);
+
+  test('without source maps: manifest, unit table and warnings carry TS positions and hashes; no map is written', async () => {
+    const dir = project('no-maps', TYPED, { sourceMap: false, declaration: false }, { root: '.' });
+    const r = await run(tspc, ['-p', dir], tmp);
+    expect(r.status).toBe(0);
+    expect(outFiles(dir)).toEqual(['m.js', 'teleport-manifest.json']);
+    const js = read(dir, 'out/m.js');
+    expect(js).not.toContain('sourceMappingURL');
+    const fCol = TYPED['src/m.ts'].indexOf(fText) + 1;
+    // the warning about `f` (direct eval) points at the arrow in the TS source
+    expect(r.stderr).toContain(`src/m.ts(1,${fCol}): warning TS9901: teleport: function 'f' cannot be sent`);
+    const [m] = JSON.parse(read(dir, 'out/teleport-manifest.json')).modules;
+    expect(m.functions.map((f: Record<string, unknown>) => [f.path, f.line, f.column, f.bodyHash])).toEqual([
+      ['f', 1, fCol, hash(fText)],
+      ['g', 2, 8, hash(gText)],
+    ]);
+    // the table the runtime reads (names functions in its errors, compares hashes across threads) says the same
+    expect(js).toContain(`"path":"g","kind":"declaration","line":2,"col":8,`);
+    expect(js).toContain(`"hash":"${hash(gText)}"`);
+  });
+
+  test('inlineSourceMap: the inline map takes the instrumented JS back to the TS source', async () => {
+    const dir = project('inline-map', TYPED, { sourceMap: false, inlineSourceMap: true, declaration: false }, { root: '.' });
+    const r = await run(tspc, ['-p', dir], tmp);
+    expect(r.status).toBe(0);
+    expect(outFiles(dir)).toEqual(['m.js', 'teleport-manifest.json']);
+    const js = read(dir, 'out/m.js');
+    const comment = /\/\/# sourceMappingURL=data:application\/json;base64,(\S+)\s*$/.exec(js);
+    expect(comment).not.toBeNull();
+    const map = new TraceMap(JSON.parse(Buffer.from(comment![1]!, 'base64').toString('utf8')));
+    const lines = js.split('\n');
+    const line = lines.findIndex((l) => l.includes('export function g'));
+    const at = originalPositionFor(map, { line: line + 1, column: lines[line]!.indexOf('return v') });
+    expect([at.source, at.line, at.column]).toEqual(['../src/m.ts', 2, TYPED['src/m.ts'].split('\n')[1]!.indexOf('return v')]);
+  });
+
+  test('CommonJS output (module CommonJS) is left as tsc wrote it, with a warning on the module', async () => {
+    const dir = project('commonjs', { 'src/m.ts': 'export const add = (a: number, b: number): number => a + b;\n' }, { module: 'CommonJS', moduleResolution: 'node10', declaration: false }, { root: '.' });
+    const r = await run(tspc, ['-p', dir], tmp);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('src/m.ts(1,1): warning TS9901: teleport: CommonJS module: tsc emits this ES module as CommonJS');
+    const js = read(dir, 'out/m.js');
+    expect(js).toContain('exports.add');
+    expect(js).not.toContain('teleport/hooks');
+    expect(JSON.parse(read(dir, 'out/teleport-manifest.json')).modules).toEqual([expect.objectContaining({ file: 'src/m.ts', functions: [] })]);
   });
 
   test('type errors are the original code\'s, at the original line; generated code is never type-checked', async () => {
@@ -300,6 +360,8 @@ describe('tspc with the adapter over a scripted core', { timeout: TIMEOUT }, () 
     expect(third.status).toBe(0);
     expect(read(dir, 'out/a.js')).toContain('globalThis.__marked');
     expect(read(dir, 'out/b.d.ts')).not.toContain('__generated');
+    // only b.ts was emitted again: a.ts keeps its entry (from the manifest the first build wrote)
+    expect(JSON.parse(read(dir, 'out/teleport-manifest.json')).modules.map((m: { file: string }) => m.file)).toEqual(['src/a.ts', 'src/b.ts']);
   });
 
   test('without "transformProgram": true the build fails with an explanation', async () => {

@@ -1,12 +1,15 @@
-// ts-patch Program transformer (`{ "transform": "teleport/transformer", "transformProgram": true }`): compiles the
-// Teleport-instrumented text of each module to JS, while diagnostics and .d.ts files come from the user's original,
-// untouched program; writes teleport-manifest.json next to the emitted JS.
+// ts-patch Program transformer (`{ "transform": "teleport/transformer", "transformProgram": true }`): tsc compiles
+// the user's program as it is (one Program: its type check, diagnostics, JS and .d.ts); the transformer hooks the
+// program's emit, runs the Teleport core on each JS file tsc emits, re-anchors what the core reports to the TS
+// source (tspatch-positions.ts), composes the source maps (tspatch-maps.ts) and writes teleport-manifest.json next
+// to the emitted JS.
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 import type * as TS from 'typescript';
-import remapping from '@jridgewell/remapping';
 import { buildManifest, shouldTransform, transformModule } from './core/index.js';
 import type { BuildManifest, Diagnostic as CoreDiagnostic, ModuleManifest, TransformOptions, TransformResult } from './core/types.js';
+import { anchorToSource, JsToTs } from './tspatch-positions.js';
+import { composeMaps, inlineComment, joinUrlComment, readInlineMap, splitUrlComment, type RawMap } from './tspatch-maps.js';
+import { emitsEsm, lowersTopLevelUsing, transpileInstrumented } from './tspatch-source.js';
 
 /** The part of the core this front end uses (injectable, for tests). */
 export interface TeleportCore {
@@ -24,15 +27,15 @@ export interface TeleportPluginConfig {
   hooksModule?: string;
   /**
    * Where the core's warnings go. tsc exits non-zero on ANY diagnostic, warnings included, so by default they are
-   * printed to stderr (tsc's format) and the build still succeeds; 'diagnostics' reports them as Warning-category
-   * diagnostics of the program (tspc then exits 2), 'ignore' drops them.
+   * printed to stderr (tsc's format) after each emit and the build still succeeds; 'diagnostics' reports them as
+   * Warning-category diagnostics of the emit (tspc then exits 2), 'ignore' drops them.
    */
   warnings?: 'print' | 'diagnostics' | 'ignore';
   /**
    * The program's entry scripts (the files node is started with), relative to the tsconfig's
    * directory. Without it any module may be the entry, so each carries both factory trees (the one
    * a worker uses to load the entry dry, and the one bound to a module's live scope). With it,
-   * every other module carries only the live tree (smaller output, which tsc compiles faster) and
+   * every other module carries only the live tree (smaller output) and
    * fails at once, with an error that says so, if node is started with it anyway.
    */
   entries?: string[];
@@ -57,25 +60,23 @@ export const INTERNAL_ERROR_CODE = 9902;
 export const WRITE_ERROR_CODE = 9903;
 
 const DECLARATION_OUTPUT = /\.d\.([cm]?ts|[^.\\/]+\.ts)(\.map)?$/i;
-
-interface FileEntry {
-  /** text the new program compiles */
-  code: string;
-  manifest?: ModuleManifest;
-  diagnostics: CoreDiagnostic[];
-  /** source map from `code` back to the original text */
-  map?: TransformResult['map'];
-  /** the core threw: `code` is the input */
-  failure?: string;
-  /** SourceFiles made from `code`, per implied node format */
-  sourceFiles: Map<TS.ResolutionMode | 'none', TS.SourceFile>;
-}
+const JS_OUTPUT = /\.[cm]?jsx?$/i;
 
 type AnyFn = (...args: any[]) => any;
 type Loose = Record<string, any>;
 
-/** Transform results by file name, kept across programs (watch mode rebuilds only re-transform changed files). */
+/** Core results by source file, kept across programs (watch mode re-transforms only files whose JS changed). */
 type ResultCache = Map<string, { input: string; options: string; result: TransformResult | { failure: string } }>;
+
+/** One writeFile call of tsc's emit, held until its JS files are instrumented. */
+interface Output {
+  fileName: string;
+  text: string;
+  bom: boolean;
+  onError?: (message: string) => void;
+  sourceFiles?: readonly TS.SourceFile[];
+  data?: TS.WriteFileCallbackData & { sourceMapUrlPos?: number };
+}
 
 export function createProgramTransformer(core: TeleportCore): ProgramTransformer {
   const cache: ResultCache = new Map();
@@ -84,7 +85,7 @@ export function createProgramTransformer(core: TeleportCore): ProgramTransformer
       // called by ts-patch as a source transformer: (program, config, extras)
       return misconfigured(host as unknown as TeleportPluginConfig, config as unknown);
     }
-    return transformProgram(core, cache, program, host, config ?? {}, extras.ts);
+    return instrumentEmit(core, cache, program, host, config ?? {}, extras.ts);
   };
 }
 
@@ -92,148 +93,219 @@ export function createProgramTransformer(core: TeleportCore): ProgramTransformer
 const teleportTransformer: ProgramTransformer = createProgramTransformer({ transformModule, shouldTransform, buildManifest });
 export default teleportTransformer;
 
-function transformProgram(core: TeleportCore, cache: ResultCache, program: TS.Program, host: TS.CompilerHost | undefined, config: TeleportPluginConfig, ts: typeof TS): TS.Program {
+/**
+ * Hooks `program.emit` (and `emitBuildInfo`, which builder programs call after emitting file by file) and hands the
+ * same program back: its diagnostics, type check and declarations are tsc's own, untouched.
+ */
+function instrumentEmit(core: TeleportCore, cache: ResultCache, program: TS.Program, host: TS.CompilerHost | undefined, config: TeleportPluginConfig, ts: typeof TS): TS.Program {
   const options = program.getCompilerOptions();
   const currentDir = program.getCurrentDirectory();
   const configDir = typeof options.configFilePath === 'string' ? path.dirname(options.configFilePath) : currentDir;
   const root = typeof config.root === 'string' ? path.resolve(configDir, config.root) : currentDir;
-  const transformOptions: TransformOptions = { root };
+  // the core reads JavaScript here ('language' is ignored by a core that parses every input as TS, which JS is)
+  const transformOptions: TransformOptions & { language?: 'js' } = { root, language: 'js' };
   if (typeof config.hooksModule === 'string') transformOptions.hooksModule = config.hooksModule;
   const optionsKey = JSON.stringify(transformOptions);
-
-  const baseHost = host ?? ts.createCompilerHost(options);
-  const entries = new Map<string, FileEntry | null>(); // null: not transformed
   const key = (fileName: string) => path.resolve(currentDir, fileName);
+  const relPath = (fileName: string) => path.relative(root, key(fileName)).split(path.sep).join('/');
   const entryFiles = Array.isArray(config.entries) ? new Set(config.entries.map((e) => key(path.resolve(configDir, String(e))))) : undefined;
+  const warningMode = config.warnings === 'diagnostics' || config.warnings === 'ignore' ? config.warnings : 'print';
+  let defaultHost: TS.CompilerHost | undefined;
+  const defaultWrite: TS.WriteFileCallback = (...args) => (host ?? (defaultHost ??= ts.createCompilerHost(options))).writeFile(...args);
 
-  function entryFor(fileName: string): FileEntry | null {
-    const k = key(fileName);
-    const cached = entries.get(k);
-    if (cached !== undefined) return cached;
-    let entry: FileEntry | null = null;
-    if (core.shouldTransform(k)) {
-      const input = program.getSourceFile(fileName)?.text ?? baseHost.readFile(fileName);
-      if (input !== undefined) {
-        let hit = cache.get(k);
-        const isEntry = entryFiles ? entryFiles.has(k) : undefined;
-        const fileOptions: TransformOptions = isEntry === undefined ? transformOptions : { ...transformOptions, entry: isEntry, ownFile: true };
-        const fileKey = isEntry === undefined ? optionsKey : `${optionsKey}:${isEntry}`;
-        if (!hit || hit.input !== input || hit.options !== fileKey) {
-          let result: TransformResult | { failure: string };
-          try {
-            result = core.transformModule(input, k, fileOptions);
-          } catch (err) {
-            result = { failure: err instanceof Error ? err.message : String(err) };
-          }
-          cache.set(k, (hit = { input, options: fileKey, result }));
-        }
-        const result = hit.result;
-        entry = 'failure' in result
-          ? { code: input, diagnostics: [], failure: result.failure, sourceFiles: new Map() }
-          : { code: result.code, map: result.map, manifest: result.manifest, diagnostics: result.diagnostics ?? [], sourceFiles: new Map() };
+  /**
+   * The core on one module: on tsc's JS (re-anchored to the TS source through tsc's map), or on the TS source itself
+   * (`js` undefined). Instrumented code and the core's map, the manifest, and diagnostics against the TS source.
+   */
+  function instrument(sf: TS.SourceFile, js: string | undefined, tscMap: RawMap | undefined, report: (d: TS.Diagnostic) => void) {
+    const k = key(sf.fileName);
+    const isEntry = entryFiles ? entryFiles.has(k) : undefined;
+    const { language: _, ...sourceOptions } = transformOptions;
+    const base = js === undefined ? sourceOptions : transformOptions;
+    const fileOptions: TransformOptions = isEntry === undefined ? base : { ...base, entry: isEntry, ownFile: true };
+    const fileKey = `${js === undefined ? 'ts' : 'js'}:${optionsKey}:${isEntry}`;
+    const input = js ?? sf.text;
+    let hit = cache.get(k);
+    if (!hit || hit.input !== input || hit.options !== fileKey) {
+      let result: TransformResult | { failure: string };
+      try {
+        result = core.transformModule(input, k, fileOptions);
+      } catch (err) {
+        result = { failure: err instanceof Error ? err.message : String(err) };
+      }
+      cache.set(k, (hit = { input, options: fileKey, result }));
+    }
+    const result = hit.result;
+    if ('failure' in result) {
+      report(makeDiagnostic(ts, sf, 1, 1, `teleport: internal error: transforming this file failed: ${result.failure}`, INTERNAL_ERROR_CODE));
+      return undefined;
+    }
+    const anchored = js !== undefined && tscMap
+      ? anchorToSource(ts, sf, result, new JsToTs(tscMap.mappings))
+      : { code: result.code, functions: result.manifest.functions, locate: (line: number, column: number) => ({ line, column }) };
+    for (const d of result.diagnostics ?? []) {
+      // an ES module in the source that the core finds to be CommonJS: tsc compiled it so (`module`, package.json "type")
+      if (d.message.startsWith('CommonJS module') && ts.isExternalModule(sf)) {
+        report(fromCore(ts, { ...d, line: 1, column: 1, message: 'CommonJS module: tsc emits this ES module as CommonJS, which Teleport leaves as written: functions defined here cannot be sent to a worker', hint: 'emit ES modules: `module` NodeNext with "type": "module" in package.json, or ESNext' }, sf));
+        continue;
+      }
+      // a position in code tsc generated has no place in the source: the module's start
+      report(fromCore(ts, { ...d, ...(anchored.locate(d.line, d.column) ?? { line: 1, column: 1 }) }, sf));
+    }
+    return { code: anchored.code, map: result.map, manifest: { ...result.manifest, functions: anchored.functions } };
+  }
+
+  // ---- the manifest: every module of the program, written next to the JS ----
+  const modules = new Map<string, ModuleManifest>(); // by file (project-relative), from this program's emits
+  let manifestDir = options.outDir ?? (options.outFile ? path.dirname(options.outFile) : undefined);
+  let manifestPending = false;
+  let lastManifest: { file: string; text: string } | undefined;
+  let onDisk: ModuleManifest[] | undefined;
+
+  /** Writes the manifest if it changed; diagnostics (duplicate IDs, I/O) go to `report`. */
+  function writeManifest(write: TS.WriteFileCallback, report: (d: TS.Diagnostic) => void): string | undefined {
+    manifestPending = false;
+    if (manifestDir === undefined) return undefined;
+    const file = path.resolve(currentDir, manifestDir, MANIFEST_FILE_NAME);
+    const list = [...modules.values()];
+    // builders (--incremental, --watch) emit only the files that changed: the others' entries come from the last manifest
+    const missing = new Set(program.getSourceFiles()
+      .filter((sf) => !sf.isDeclarationFile && !program.isSourceFileFromExternalLibrary(sf) && core.shouldTransform(key(sf.fileName)))
+      .map((sf) => relPath(sf.fileName))
+      .filter((f) => !modules.has(f)));
+    if (missing.size > 0) {
+      onDisk ??= readManifest(file, host ?? ts.sys);
+      for (const m of onDisk) if (missing.has(m.file)) list.push(m);
+    }
+    list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    const built = core.buildManifest(list);
+    for (const d of built.diagnostics) report(fromCore(ts, d, program.getSourceFile(path.resolve(root, d.file))));
+    const text = JSON.stringify(built.manifest, null, 2) + '\n';
+    if (lastManifest?.file === file && lastManifest.text === text) return undefined;
+    let failed: string | undefined;
+    try {
+      write(file, text, false, (message) => { failed = message; });
+    } catch (err) {
+      failed = err instanceof Error ? err.message : String(err);
+    }
+    if (failed !== undefined) {
+      report(makeDiagnostic(ts, undefined, 0, 0, `teleport: could not write ${file}: ${failed}`, WRITE_ERROR_CODE));
+      return undefined;
+    }
+    lastManifest = { file, text };
+    return file;
+  }
+
+  const rawEmit: AnyFn = program.emit;
+  const rawEmitBuildInfo: AnyFn | undefined = (program as Loose).emitBuildInfo;
+
+  (program as Loose).emit = function emit(targetSourceFile: TS.SourceFile | undefined, writeFile: TS.WriteFileCallback | undefined, cancellationToken: TS.CancellationToken | undefined, emitOnly: unknown, customTransformers: TS.CustomTransformers | undefined, ...rest: unknown[]): TS.EmitResult {
+    // emitOnly: a boolean (public API) or TS's internal EmitOnly (0 JS, 1 declarations, 2 builder signature)
+    const js = !options.noEmit && !options.emitDeclarationOnly && (emitOnly === undefined || emitOnly === false || emitOnly === 0);
+    if (!js) return rawEmit.call(program, targetSourceFile, writeFile, cancellationToken, emitOnly, customTransformers, ...rest);
+
+    // positions need tsc's map: when the user asked for none, tsc makes one for us, which is dropped
+    const internalMaps = !options.sourceMap && !options.inlineSourceMap;
+    const outputs: Output[] = [];
+    let result: TS.EmitResult;
+    const hadSourceMap = Object.hasOwn(options, 'sourceMap');
+    const userSourceMap = options.sourceMap;
+    if (internalMaps) options.sourceMap = true;
+    try {
+      result = rawEmit.call(program, targetSourceFile, ((fileName, text, bom, onError, sourceFiles, data) => {
+        outputs.push({ fileName, text, bom, onError, sourceFiles, data });
+      }) satisfies TS.WriteFileCallback, cancellationToken, emitOnly, customTransformers, ...rest) as TS.EmitResult;
+    } finally {
+      if (internalMaps && hadSourceMap) options.sourceMap = userSourceMap;
+      else if (internalMaps) delete options.sourceMap;
+    }
+
+    const ours: TS.Diagnostic[] = [];
+    const warnings: TS.Diagnostic[] = [];
+    const report = (d: TS.Diagnostic) => {
+      if (d.category !== ts.DiagnosticCategory.Warning || warningMode === 'diagnostics') ours.push(d);
+      else if (warningMode === 'print') warnings.push(d);
+    };
+    const maps = new Map<string, Output>();
+    for (const o of outputs) if (/\.map$/i.test(o.fileName) && !DECLARATION_OUTPUT.test(o.fileName)) maps.set(o.fileName, o);
+    let jsEmitted = false;
+    for (const o of outputs) {
+      if (!JS_OUTPUT.test(o.fileName)) continue;
+      jsEmitted = true;
+      manifestDir ??= path.dirname(o.fileName);
+      const { code, comment } = splitUrlComment(o.text, o.data?.sourceMapUrlPos);
+      if (internalMaps) setText(o, code, '');
+      // (the emitter passes the SourceFile it printed, already transformed to JS: the program's is the source's)
+      const emitted = o.sourceFiles?.length === 1 ? o.sourceFiles[0]! : undefined;
+      const sf = emitted && (program.getSourceFile(emitted.fileName) ?? emitted);
+      if (!sf || !core.shouldTransform(key(sf.fileName))) continue;
+      const mapOutput = maps.get(o.fileName + '.map');
+      const tscMap = mapOutput ? (JSON.parse(mapOutput.text) as RawMap) : readInlineMap(comment);
+      const fromSource = lowersTopLevelUsing(ts, sf, options) && emitsEsm(ts, sf, options);
+      const done = instrument(sf, fromSource ? undefined : code, tscMap, report);
+      if (!done) continue;
+      modules.set(done.manifest.file, done.manifest);
+      let out = done.code;
+      let map: string | undefined;
+      if (fromSource) {
+        const compiled = transpileInstrumented(ts, done.code, sf, options);
+        out = compiled.js;
+        if (!internalMaps && tscMap && compiled.map) map = composeMaps(JSON.parse(compiled.map) as RawMap, done.map, tscMap);
+      } else if (!internalMaps && tscMap) {
+        map = composeMaps(done.map, tscMap, tscMap);
+      }
+      if (map === undefined) {
+        setText(o, out, internalMaps ? '' : comment);
+        continue;
+      }
+      if (mapOutput) mapOutput.text = map;
+      setText(o, out, options.inlineSourceMap ? inlineComment(map) : comment);
+    }
+
+    // noEmitOnError covers the transform's own errors: nothing is written
+    if (options.noEmitOnError && ours.some(isError)) {
+      printWarnings(warnings);
+      return { emitSkipped: true, diagnostics: [...result.diagnostics, ...ours] };
+    }
+    const write = writeFile ?? defaultWrite;
+    const written = internalMaps ? outputs.filter((o) => !maps.has(o.fileName)) : outputs;
+    for (const o of written) {
+      write(o.fileName, o.text, o.bom, (message) => {
+        o.onError?.(message);
+        ours.push(makeDiagnostic(ts, undefined, 0, 0, `Could not write file '${o.fileName}': ${message}.`, 5033));
+      }, o.sourceFiles, o.data);
+    }
+    const emittedFiles = result.emittedFiles && (internalMaps ? result.emittedFiles.filter((f) => !maps.has(f) && !maps.has(key(f))) : [...result.emittedFiles]);
+    if (jsEmitted) {
+      // a whole-program emit writes the manifest now; a builder's file-by-file emits, in emitBuildInfo
+      if (targetSourceFile) manifestPending = true;
+      else {
+        const file = writeManifest(write, report);
+        if (file) emittedFiles?.push(file);
       }
     }
-    entries.set(k, entry);
-    return entry;
-  }
-
-  function sourceFileFor(fileName: string, languageVersionOrOptions: TS.ScriptTarget | TS.CreateSourceFileOptions): TS.SourceFile | undefined {
-    const entry = entryFor(fileName);
-    if (!entry) return undefined;
-    const format = typeof languageVersionOrOptions === 'object' ? languageVersionOrOptions.impliedNodeFormat ?? 'none' : 'none';
-    let sf = entry.sourceFiles.get(format);
-    if (!sf) {
-      sf = ts.createSourceFile(fileName, entry.code, languageVersionOrOptions, /*setParentNodes*/ false);
-      // builder programs (incremental, watch) need a version on every file
-      const original = program.getSourceFile(fileName) as (TS.SourceFile & { version?: string }) | undefined;
-      if (original?.version !== undefined) (sf as Loose).version = createHash('sha256').update(entry.code).digest('hex');
-      entry.sourceFiles.set(format, sf);
-    }
-    return sf;
-  }
-
-  /** Untransformed files: hand the new program the original program's SourceFile (no re-parse of lib files). */
-  function reuseOriginal(fileName: string, languageVersionOrOptions: TS.ScriptTarget | TS.CreateSourceFileOptions): TS.SourceFile | undefined {
-    const sf = program.getSourceFile(fileName) as (TS.SourceFile & Loose) | undefined;
-    if (!sf || sf.redirectInfo) return undefined;
-    const format = typeof languageVersionOrOptions === 'object' ? languageVersionOrOptions.impliedNodeFormat : undefined;
-    return sf.impliedNodeFormat === format ? sf : undefined;
-  }
-
-  const newHost: TS.CompilerHost = Object.create(baseHost);
-  newHost.getSourceFile = (fileName, languageVersionOrOptions, onError, shouldCreateNewSourceFile) =>
-    sourceFileFor(fileName, languageVersionOrOptions) ??
-    reuseOriginal(fileName, languageVersionOrOptions) ??
-    baseHost.getSourceFile(fileName, languageVersionOrOptions, onError, shouldCreateNewSourceFile);
-  if (typeof baseHost.getSourceFileByPath === 'function') {
-    newHost.getSourceFileByPath = (fileName, filePath, languageVersionOrOptions, onError, shouldCreateNewSourceFile) =>
-      sourceFileFor(fileName, languageVersionOrOptions) ??
-      reuseOriginal(fileName, languageVersionOrOptions) ??
-      baseHost.getSourceFileByPath!(fileName, filePath, languageVersionOrOptions, onError, shouldCreateNewSourceFile);
-  }
-
-  // The new program only produces JS. noCheck: emit without type-checking the generated code (TS >= 5.5; without it
-  // the emit resolver type-checks every file a second time; the JS is the same). No declarations of the generated
-  // code (composite still forces them: they are dropped at write time); noEmitOnError is decided on the original.
-  const newOptions: TS.CompilerOptions = { ...options, noCheck: true, noEmitOnError: false, declaration: false, declarationMap: false, emitDeclarationOnly: false };
-  // ts-patch's own createProgram would re-read the tsconfig, reload plugins and wrap emit a second time
-  const createProgram: typeof TS.createProgram = (ts as Loose).originalCreateProgram ?? ts.createProgram;
-  const newProgram = createProgram({
-    rootNames: program.getRootFileNames(),
-    options: newOptions,
-    host: newHost,
-    oldProgram: program,
-    projectReferences: program.getProjectReferences(),
-    configFileParsingDiagnostics: program.getConfigFileParsingDiagnostics(),
-  });
-  const rawEmit: AnyFn = (newProgram as Loose).originalEmit ?? newProgram.emit;
-
-  // ---- diagnostics of the transform, against the ORIGINAL source text ----
-  const originalOf = (sf: TS.SourceFile): TS.SourceFile | undefined => program.getSourceFile(sf.fileName);
-  const fileDiagnostics = new Map<string, TS.Diagnostic[]>(); // by key(fileName)
-  const globalDiagnostics: TS.Diagnostic[] = [];
-  const warningMode = config.warnings === 'diagnostics' || config.warnings === 'ignore' ? config.warnings : 'print';
-  const warnings: TS.Diagnostic[] = [];
-  const addDiagnostic = (d: TS.Diagnostic) => {
-    if (d.category === ts.DiagnosticCategory.Warning && warningMode !== 'diagnostics') {
-      if (warningMode === 'print') warnings.push(d);
-      return;
-    }
-    if (!d.file) return void globalDiagnostics.push(d);
-    const k = key(d.file.fileName);
-    const list = fileDiagnostics.get(k) ?? [];
-    list.push(d);
-    fileDiagnostics.set(k, list);
+    printWarnings(warnings);
+    const merged: TS.EmitResult & Loose = { ...result, diagnostics: ours.length ? [...result.diagnostics, ...ours] : result.diagnostics };
+    if (emittedFiles) merged.emittedFiles = emittedFiles;
+    if (internalMaps) delete merged.sourceMaps;
+    return merged;
   };
 
-  const modules: ModuleManifest[] = [];
-  for (const sf of newProgram.getSourceFiles()) {
-    const entry = entries.get(key(sf.fileName));
-    if (!entry) continue;
-    const original = program.getSourceFile(sf.fileName);
-    if (entry.failure !== undefined) {
-      addDiagnostic(makeDiagnostic(ts, original, 1, 1, `teleport: internal error: transforming this file failed: ${entry.failure}`, INTERNAL_ERROR_CODE));
-      continue;
-    }
-    for (const d of entry.diagnostics) addDiagnostic(fromCore(ts, d, original));
-    if (entry.manifest) modules.push(entry.manifest);
-    // the core must never produce code that does not parse; if it does, say so rather than emit garbage
-    const generated = newProgram.getSyntacticDiagnostics(sf);
-    if (generated.length > 0 && (!original || program.getSyntacticDiagnostics(original).length === 0)) {
-      const first = generated[0]!;
-      const at = first.file && first.start !== undefined ? first.file.getLineAndCharacterOfPosition(first.start) : { line: 0, character: 0 };
-      const message = ts.flattenDiagnosticMessageText(first.messageText, '\n');
-      addDiagnostic(makeDiagnostic(ts, original, at.line + 1, 1,
-        `teleport: internal error: the instrumented code of this file does not parse (TS${first.code}: ${message}); please report it`, INTERNAL_ERROR_CODE));
-    }
+  if (typeof rawEmitBuildInfo === 'function') {
+    (program as Loose).emitBuildInfo = function emitBuildInfo(writeFile: TS.WriteFileCallback | undefined, ...rest: unknown[]): TS.EmitResult {
+      const result = rawEmitBuildInfo.call(program, writeFile, ...rest) as TS.EmitResult;
+      if (!manifestPending) return result;
+      const ours: TS.Diagnostic[] = [];
+      const warnings: TS.Diagnostic[] = [];
+      writeManifest(writeFile ?? defaultWrite, (d) => (d.category === ts.DiagnosticCategory.Warning && warningMode !== 'diagnostics' ? warningMode === 'print' && warnings.push(d) : ours.push(d)));
+      printWarnings(warnings);
+      return ours.length ? { ...result, diagnostics: [...result.diagnostics, ...ours] } : result;
+    };
   }
-  modules.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  const built = core.buildManifest(modules);
-  for (const d of built.diagnostics) addDiagnostic(fromCore(ts, d, program.getSourceFile(path.resolve(root, d.file))));
-  const manifestText = JSON.stringify(built.manifest, null, 2) + '\n';
 
-  // printed once per program, when it is created (watch mode re-reports them on every rebuild, like its errors)
-  if (warnings.length > 0) {
+  /** Warnings go to stderr in tsc's format, after each emit. */
+  function printWarnings(warnings: TS.Diagnostic[]): void {
+    if (warnings.length === 0) return;
     const formatHost: TS.FormatDiagnosticsHost = {
       getCurrentDirectory: () => currentDir,
       getCanonicalFileName: (f) => (ts.sys?.useCaseSensitiveFileNames === false ? f.toLowerCase() : f),
@@ -244,132 +316,25 @@ function transformProgram(core: TeleportCore, cache: ResultCache, program: TS.Pr
     process.stderr.write(pretty ? ts.formatDiagnosticsWithColorAndContext(sorted, formatHost) + formatHost.getNewLine() : ts.formatDiagnostics(sorted, formatHost));
   }
 
-  const ours = (sf: TS.SourceFile | undefined): readonly TS.Diagnostic[] => {
-    if (sf) return fileDiagnostics.get(key(sf.fileName)) ?? [];
-    return [...fileDiagnostics.values()].flat();
-  };
+  return program;
+}
 
-  // ---- the Program handed back: the new program, with the original's diagnostics and a split emit ----
-  const wrapper: TS.Program & Loose = Object.create(newProgram);
+/** Sets an output's JS text, with tsc's sourceMappingURL comment (or none) at its end. */
+function setText(o: Output, code: string, comment: string): void {
+  const { text, urlPos } = joinUrlComment(code, comment);
+  o.text = text;
+  if (o.data) o.data = { ...o.data, sourceMapUrlPos: urlPos };
+}
 
-  // Every diagnostics getter, public or internal (the builder of --incremental/--watch uses
-  // getBindAndCheckDiagnostics and getProgramDiagnostics), answers for the ORIGINAL program.
-  const delegate = (name: string, extra?: (sf: TS.SourceFile | undefined) => readonly TS.Diagnostic[]) => {
-    const target = (program as Loose)[name];
-    if (typeof target !== 'function') return;
-    wrapper[name] = (...args: unknown[]) => {
-      const first = args[0] as TS.SourceFile | undefined;
-      const isFile = !!first && typeof first === 'object' && (first as TS.Node).kind === ts.SyntaxKind.SourceFile;
-      let sf: TS.SourceFile | undefined;
-      if (isFile) {
-        sf = originalOf(first);
-        if (!sf) return []; // a file only the generated code pulls in (e.g. teleport/hooks): not the user's
-        args[0] = sf;
-      }
-      const result = target.apply(program, args);
-      if (!extra || !Array.isArray(result)) return result;
-      const added = extra(isFile ? sf : undefined);
-      return added.length ? [...result, ...added] : result;
-    };
-  };
-  for (const name of Object.keys(program)) {
-    if (/Diagnostics(Container)?$/.test(name)) delegate(name);
+/** The modules of the manifest written by a previous build, or none. */
+function readManifest(file: string, fs: { readFile(path: string): string | undefined }): ModuleManifest[] {
+  try {
+    const text = fs.readFile(file);
+    const parsed = text ? (JSON.parse(text) as BuildManifest) : undefined;
+    return Array.isArray(parsed?.modules) ? parsed.modules : [];
+  } catch {
+    return [];
   }
-  delegate('getSemanticDiagnostics', ours);
-  delegate('getBindAndCheckDiagnostics', ours);
-  delegate('getGlobalDiagnostics', () => globalDiagnostics);
-  wrapper.getCompilerOptions = () => options;
-
-  // builder programs (incremental/watch) install getBuildInfo on the program they wrap: the new program emits
-  Object.defineProperty(wrapper, 'getBuildInfo', {
-    configurable: true,
-    enumerable: true,
-    get: () => (newProgram as Loose).getBuildInfo,
-    set: (value) => { (newProgram as Loose).getBuildInfo = value; },
-  });
-
-  const preEmitErrors = (target: TS.SourceFile | undefined, token: TS.CancellationToken | undefined): TS.Diagnostic[] => {
-    let all: TS.Diagnostic[] = [
-      ...wrapper.getOptionsDiagnostics(token),
-      ...wrapper.getSyntacticDiagnostics(target, token),
-      ...wrapper.getGlobalDiagnostics(token),
-      ...wrapper.getSemanticDiagnostics(target, token),
-    ];
-    if (!all.some(isError) && (options.declaration || options.composite)) all = [...wrapper.getDeclarationDiagnostics(target, token)];
-    return all.some(isError) ? all : [];
-  };
-
-  let lastManifest: { file: string; text: string } | undefined;
-
-  wrapper.emit = function emit(targetSourceFile, writeFile, cancellationToken, emitOnlyDtsFiles, customTransformers, ...rest: unknown[]) {
-    const originalTarget = targetSourceFile && originalOf(targetSourceFile);
-    const newTarget = targetSourceFile && newProgram.getSourceFile(targetSourceFile.fileName);
-    const originalEmit = (write: TS.WriteFileCallback | undefined, dtsOnly: boolean | undefined) =>
-      (program.emit as AnyFn)(originalTarget, write, cancellationToken, dtsOnly, customTransformers, ...rest) as TS.EmitResult;
-
-    if (options.noEmit) return originalEmit(writeFile, emitOnlyDtsFiles);
-    if (targetSourceFile && !originalTarget && !newTarget) return { emitSkipped: true, diagnostics: [] };
-    if (options.noEmitOnError) {
-      const errors = preEmitErrors(originalTarget, cancellationToken);
-      if (errors.length > 0) return { emitSkipped: true, diagnostics: errors };
-    }
-
-    const write: TS.WriteFileCallback = writeFile ?? ((...args) => baseHost.writeFile(...args));
-    const results: TS.EmitResult[] = [];
-    let firstJs: string | undefined;
-    let jsEmitted = false;
-
-    if (!emitOnlyDtsFiles && !options.emitDeclarationOnly && (!targetSourceFile || newTarget)) {
-      const js = rawEmit.call(newProgram, newTarget, ((fileName, text, bom, onError, sourceFiles, data) => {
-        if (DECLARATION_OUTPUT.test(fileName)) return;
-        if (firstJs === undefined && /\.[cm]?jsx?$/i.test(fileName)) firstJs = fileName;
-        if (/\.map$/i.test(fileName) && sourceFiles?.length === 1) text = composeMap(text, entryFor(sourceFiles[0].fileName)?.map);
-        write(fileName, text, bom, onError, sourceFiles, data);
-      }) satisfies TS.WriteFileCallback, cancellationToken, false, customTransformers, ...rest) as TS.EmitResult;
-      // file-bound diagnostics of this emit are about generated text; the user's come from the original below
-      results.push({ ...js, diagnostics: js.diagnostics.filter((d) => !d.file), emittedFiles: js.emittedFiles?.filter((f) => !DECLARATION_OUTPUT.test(f)) });
-      jsEmitted = !js.emitSkipped;
-    }
-    if ((options.declaration || options.composite) && (!targetSourceFile || originalTarget)) {
-      const dts = originalEmit((fileName, text, bom, onError, sourceFiles, data) => {
-        if (DECLARATION_OUTPUT.test(fileName)) write(fileName, text, bom, onError, sourceFiles, data);
-      }, true);
-      results.push({ ...dts, emittedFiles: dts.emittedFiles?.filter((f) => DECLARATION_OUTPUT.test(f)) });
-    }
-
-    const merged: TS.EmitResult = {
-      emitSkipped: results.length === 0 || results.some((r) => r.emitSkipped),
-      diagnostics: results.flatMap((r) => r.diagnostics),
-    };
-    if (results.some((r) => r.emittedFiles)) merged.emittedFiles = results.flatMap((r) => r.emittedFiles ?? []);
-    // internal field (TS fills it for some API callers)
-    if (results.some((r) => (r as Loose).sourceMaps)) (merged as Loose).sourceMaps = results.flatMap((r) => (r as Loose).sourceMaps ?? []);
-
-    if (jsEmitted) {
-      const dir = options.outDir ?? (options.outFile ? path.dirname(options.outFile) : firstJs && path.dirname(firstJs));
-      if (dir !== undefined) {
-        const file = path.resolve(currentDir, dir, MANIFEST_FILE_NAME);
-        // builders (--incremental, --watch) emit file by file: write the (whole-program) manifest once
-        if (!targetSourceFile || lastManifest?.file !== file || lastManifest.text !== manifestText) {
-          let failed: string | undefined;
-          try {
-            write(file, manifestText, false, (message) => { failed = message; });
-          } catch (err) {
-            failed = err instanceof Error ? err.message : String(err);
-          }
-          if (failed !== undefined) {
-            (merged.diagnostics as TS.Diagnostic[]).push(makeDiagnostic(ts, undefined, 0, 0, `teleport: could not write ${file}: ${failed}`, WRITE_ERROR_CODE));
-          } else {
-            lastManifest = { file, text: manifestText };
-            merged.emittedFiles?.push(file);
-          }
-        }
-      }
-    }
-    return merged;
-  };
-
-  return wrapper;
 }
 
 /** Used as a source transformer (no `"transformProgram": true`): say so instead of silently doing nothing. */
@@ -414,22 +379,4 @@ function makeDiagnostic(
   const col = Math.min(Math.max((Math.trunc(column) || 1) - 1, 0), lineText.length);
   const token = /^[\p{ID_Continue}$]+|^\S/u.exec(lineText.slice(col));
   return { file, start: lineStart + col, length: token ? token[0].length : 0, category, code, messageText, source: 'teleport' };
-}
-
-/**
- * tsc maps the emitted JS to the instrumented text; compose with the transform's own map so that
- * positions (including the function copies appended for workers) point at the original source.
- */
-function composeMap(text: string, transformMap: TransformResult['map'] | undefined): string {
-  if (!transformMap) return text;
-  const tscMap = JSON.parse(text) as { sources: string[]; sourcesContent?: (string | null)[]; sourceRoot?: string; file?: string };
-  if (tscMap.sources.length !== 1) return text;
-  const composed = remapping(tscMap as never, (_source, ctx) => (ctx.depth === 1 ? (transformMap as never) : null), { excludeContent: !tscMap.sourcesContent });
-  const out = JSON.parse(composed.toString()) as { sources: string[]; sourcesContent?: (string | null)[]; file?: string; sourceRoot?: string };
-  // both maps describe the same single file: keep tsc's way of naming it
-  out.sources = tscMap.sources;
-  if (tscMap.sourceRoot !== undefined) out.sourceRoot = tscMap.sourceRoot;
-  if (tscMap.file !== undefined) out.file = tscMap.file;
-  if (tscMap.sourcesContent) out.sourcesContent = transformMap.sourcesContent ?? tscMap.sourcesContent;
-  return JSON.stringify(out);
 }
