@@ -185,7 +185,7 @@ export class Emitter {
    * ToBoolean). The rest is kept small because V8 inlines by bytecode size (27 bytes or less:
    * always): no call (an async function, whose return value would be a promise, hands the reader
    * over through `$tp.x` instead), `||` for the reader's cache, a `var` where it can be (no TDZ
-   * checks). `(x) => x + k` grows from 6 to 23 bytes (it was 49).
+   * checks). `(x) => x + k` grows from 6 to 23 bytes (it was 50).
    */
   private probeCheck(u: Unit, fn: TSESTree.FunctionLike): string {
     const reader = this.envExpr(u.home, u.probe!.pos);
