@@ -55,7 +55,7 @@ export async function buildWorkload(pairs) {
     if (p === 'esbuild') {
       // attribution: the same bundle with the probe checks compiled out (`if (false)` emits no bytecode)
       const text = fs.readFileSync(workloadBuilds.teleport, 'utf8');
-      const noprobe = text.replace(/if \((\$tp\$p\d*)\) return /g, 'if (false) return ');
+      const noprobe = text.replace(/if \((\$tp\$p\d*) !== void 0\) return /g, 'if (false) return ');
       if (noprobe === text) throw new Error('workload: no probe check found in the teleport bundle');
       fs.writeFileSync(workloadBuilds.noprobe, noprobe);
     }

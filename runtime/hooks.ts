@@ -92,7 +92,7 @@ export const R = restoring;
 export const K = META;
 export const V = ENV;
 
-/** Called by a closure in probe mode: hands its environment reader to the pickler. */
+/** Called by an async closure in probe mode (other closures return the reader): hands its environment reader to the pickler. */
 export function x(env: unknown): undefined {
   probed.env = env;
   return undefined;

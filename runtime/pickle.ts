@@ -717,15 +717,17 @@ function envOf(fn: AnyFn, meta: UnitMeta): Reader {
   if (stored) return stored;
   const mod = meta.mod;
   if (meta.home !== 0) {
-    // the closure was compiled to answer a probe: call it with the module's probe flag on
+    // the closure was compiled to answer a probe: call it with the module's probe flag on; it
+    // returns its environment reader (an async one hands it over through hooks.x)
     probed.env = undefined;
     mod.probe(true);
+    let ret: unknown;
     try {
-      Reflect.apply(fn, undefined, []);
+      ret = Reflect.apply(fn, undefined, []);
     } finally {
       mod.probe(false);
     }
-    const env = probed.env as Reader | undefined;
+    const env = (probed.env ?? ret) as Reader | undefined;
     probed.env = undefined;
     if (typeof env !== 'function') throw new UnserializableError(`${fnLabel(meta)} did not hand over its environment when probed`, []);
     return env;
