@@ -37,8 +37,8 @@ type Rec = { [TAG]: string; [k: string]: unknown };
  */
 const FIELD: Rec = { [TAG]: 'fld' };
 
-function initializedField(v: unknown, k: string): boolean {
-  if (typeof v !== 'function' || !Object.prototype.hasOwnProperty.call(v, META)) return false;
+function initializedField(v: Function, k: string): boolean {
+  if (!Object.prototype.hasOwnProperty.call(v, META)) return false;
   const meta = (v as unknown as Record<symbol, UnitMeta>)[META];
   return !!meta.unsendable && meta.field === k;
 }
@@ -202,7 +202,7 @@ class Reducer {
       this.tagged = true;
       const rec: Rec = { [TAG]: 'esc', v: undefined };
       this.memo.set(obj, rec);
-      rec.v = keys.map((k) => [k, this.prop(obj, k)]);
+      rec.v = keys.map((k) => [k, this.prop(obj, k, false)]);
       return rec;
     }
     const out: Record<string, unknown> = {};
@@ -211,18 +211,18 @@ class Reducer {
   }
 
   private props(obj: Record<string, unknown>, out: Record<string, unknown>, keys = Object.keys(obj), instance = false): Record<string, unknown> {
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i];
-      if (instance && initializedField(obj[k], k)) out[k] = FIELD, this.field = k;
-      else out[k] = this.prop(obj, k);
-    }
+    for (let i = 0; i < keys.length; i++) out[keys[i]] = this.prop(obj, keys[i], instance);
     return out;
   }
 
   /** obj[k] reduced (hot: no closure, and primitives skip the path bookkeeping) */
-  private prop(obj: Record<string, unknown>, k: string): unknown {
+  private prop(obj: Record<string, unknown>, k: string, instance: boolean): unknown {
     const v = obj[k];
     if (isPrimitive(v)) return v;
+    if (instance && typeof v === 'function' && initializedField(v, k)) {
+      this.field = k;
+      return FIELD;
+    }
     this.path.push(k);
     try {
       return this.reduce(v);
