@@ -28,6 +28,20 @@ export function noSerialize<T extends object>(value: T): T {
 }
 
 type Rec = { [TAG]: string; [k: string]: unknown };
+
+/**
+ * Sent in place of an instance field whose value is the function its initializer made but which
+ * cannot be sent itself (it uses a private name of its class: `inc = () => ++this.#n`): the
+ * instance is restored by running its constructor in restore mode, whose field initializers make
+ * that function again, for the restored instance.
+ */
+const FIELD: Rec = { [TAG]: 'fld' };
+
+function initializedField(v: Function, k: string): boolean {
+  if (!Object.prototype.hasOwnProperty.call(v, META)) return false;
+  const meta = (v as unknown as Record<symbol, UnitMeta>)[META];
+  return !!meta.unsendable && meta.field === k;
+}
 /**
  * One step of the path to the value being reduced, formatted only when an error needs it: a
  * string is a property key (`.key`), a number an array index (`[i]`), `[text]` any other step.
@@ -79,6 +93,8 @@ class Reducer {
   tagged = false;
   /** innermost function whose captures are being reduced, for error messages */
   private context: UnitMeta | null = null;
+  /** the last own field of an instance that `props` sent as FIELD */
+  private field: string | undefined;
 
   /** oob: when given, large typed arrays are listed here instead of being put in the data (see OOB_MIN) */
   constructor(private rootLabel: string, private oob?: ArrayBufferView[]) {}
@@ -186,7 +202,7 @@ class Reducer {
       this.tagged = true;
       const rec: Rec = { [TAG]: 'esc', v: undefined };
       this.memo.set(obj, rec);
-      rec.v = keys.map((k) => [k, this.prop(obj, k)]);
+      rec.v = keys.map((k) => [k, this.prop(obj, k, false)]);
       return rec;
     }
     const out: Record<string, unknown> = {};
@@ -194,15 +210,19 @@ class Reducer {
     return this.props(obj, out, keys);
   }
 
-  private props(obj: Record<string, unknown>, out: Record<string, unknown>, keys = Object.keys(obj)): Record<string, unknown> {
-    for (let i = 0; i < keys.length; i++) out[keys[i]] = this.prop(obj, keys[i]);
+  private props(obj: Record<string, unknown>, out: Record<string, unknown>, keys = Object.keys(obj), instance = false): Record<string, unknown> {
+    for (let i = 0; i < keys.length; i++) out[keys[i]] = this.prop(obj, keys[i], instance);
     return out;
   }
 
   /** obj[k] reduced (hot: no closure, and primitives skip the path bookkeeping) */
-  private prop(obj: Record<string, unknown>, k: string): unknown {
+  private prop(obj: Record<string, unknown>, k: string, instance: boolean): unknown {
     const v = obj[k];
     if (isPrimitive(v)) return v;
+    if (instance && typeof v === 'function' && initializedField(v, k)) {
+      this.field = k;
+      return FIELD;
+    }
     this.path.push(k);
     try {
       return this.reduce(v);
@@ -271,7 +291,11 @@ class Reducer {
     const rec: Rec = { [TAG]: 'inst', c: undefined, v: undefined };
     this.memo.set(obj, rec);
     rec.c = this.fn(ctor);
-    rec.v = this.props(obj as Record<string, unknown>, {});
+    const outerField = this.field; // (this instance may be inside another's props)
+    this.field = undefined;
+    rec.v = this.props(obj as Record<string, unknown>, {}, Object.keys(obj), true);
+    const field = this.field;
+    this.field = outerField;
     // own properties keyed by registered or well-known symbols (immer's `[immerable] = true` field);
     // other symbol keys cannot mean the same thing in a worker and are left out, as before
     const syms = Object.getOwnPropertySymbols(obj).filter((k) => Object.prototype.propertyIsEnumerable.call(obj, k) && sendableSymbol(k));
@@ -283,6 +307,10 @@ class Reducer {
       if (acc) priv.push([this.fn(c), this.at(`(#private fields of ${c.name})`, () => this.reduce(acc[0](obj)))]);
     }
     if (priv.length) rec.pv = priv;
+    else if (field !== undefined) {
+      // without #private fields the instance is not constructed, so no initializer makes it again
+      return this.at(field, () => this.reduce((obj as Record<string, unknown>)[field]));
+    }
     return rec;
   }
 
@@ -478,6 +506,20 @@ class Reviver {
     }
   }
 
+  /** `fill`, except that fields sent as FIELD keep the value their initializer gave them here. */
+  private fillInstance(from: Record<string, unknown>, to: Record<string, unknown>, cls: Function): void {
+    for (const k of Object.keys(from)) {
+      const x = from[k];
+      if (x !== null && typeof x === 'object' && (x as Rec)[TAG] === FIELD[TAG]) {
+        if (typeof to[k] !== 'function' || !Object.prototype.hasOwnProperty.call(to, k)) {
+          throw new FormatError(`cannot restore field '${k}' of an instance of ${cls.name}: its function uses a private name, so only its initializer can make it, and restoring the instance did not run it (classes without #private fields are not constructed); give the class [Teleport.serialize]() and static [Teleport.deserialize](state)`);
+        }
+        continue;
+      }
+      to[k] = x !== null && typeof x === 'object' ? this.revive(x) : x;
+    }
+  }
+
   private record(r: Rec): unknown {
     switch (r[TAG]) {
       case 'fn':
@@ -514,7 +556,7 @@ class Reviver {
         const priv = r.pv as [unknown, unknown][] | undefined;
         const obj = priv ? this.construct(cls, this.revive(priv[0][0]) as Function) : Object.create(cls.prototype);
         this.memo.set(r, obj);
-        this.fill(r.v as Record<string, unknown>, obj);
+        this.fillInstance(r.v as Record<string, unknown>, obj, cls);
         for (const [k, x] of (r.y as [unknown, unknown][] | undefined) ?? []) (obj as Record<symbol, unknown>)[this.revive(k) as symbol] = this.revive(x);
         for (const [c, values] of priv ?? []) {
           const owner = this.revive(c) as unknown as Record<symbol, [unknown, (o: object, v: unknown[]) => void]>;

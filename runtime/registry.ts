@@ -40,6 +40,8 @@ export interface UnitTableEntry {
   uses: [number, number[]][];
   captures: string[];
   unsendable?: string;
+  /** (unsendable units) the key of the instance field whose initializer this unit is */
+  field?: string;
 }
 
 export interface ModuleTable {

@@ -53,6 +53,21 @@ describe.each<Flavor>(['esbuild', 'tspc'])('errors, built with %s', (flavor) => 
     expect(e.message).toContain('direct `eval`');
   });
 
+  it('functions using a private name of their class (left in the class) fail clearly when sent', () => {
+    for (const name of ['arrow field using a private name', 'closure using a private name']) {
+      const e = byName[name];
+      expect(e.cls).toBe('UnserializableError');
+      expect(e.message).toContain(`at fixtures/programs/errors.ts:${lineOf('class Hidden')}:`);
+      expect(e.message).toContain('uses the private name `#n` of an enclosing class');
+    }
+    // (an instance is sent without that arrow field only when restoring it re-runs the field's
+    // initializer: not for a class without #private fields)
+    const e = byName['instance whose arrow field uses a private method'];
+    expect(e.cls).toBe('UnserializableError');
+    expect(e.message).toContain(`at fixtures/programs/errors.ts:${lineOf('class OnlyMethod')}:`);
+    expect(e.message).toContain('uses the private name `#five` of an enclosing class');
+  });
+
   it('a payload from a different build fails with VersionSkewError naming both builds', () => {
     const e = byName['version skew'];
     expect(e.cls).toBe('VersionSkewError');

@@ -198,6 +198,19 @@ export const bound = greet.bind({ who: 'you' }, 'hi ');
 export const parenthesized = (Math.random() > 2 ? greet : greet).bind({ who: 'p' });
 `,
   },
+  {
+    // functions in the class body that use its private names: no copy (and no env), registered
+    // as unsendable; the table names the instance field the initializer fills
+    name: 'private-name-closures',
+    code: `export class Counter {
+  #n = 0;
+  inc = () => ++this.#n;
+  later() { return () => this.#n * 2; }
+  static has(o: object) { return [o].some((x) => #n in x); }
+  plain = () => 1;
+}
+`,
+  },
 ];
 
 describe('transform output per syntactic form', () => {

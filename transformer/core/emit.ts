@@ -548,6 +548,7 @@ export class Emitter {
         uses,
         captures: [...u.captures].map((v: Variable) => v.name).concat(u.thisScopes.size ? ['this'] : []),
         unsendable: u.unsendable,
+        field: u.unsendable ? instanceFieldKey(u) : undefined,
       };
     });
     const scopes = this.model.envScopes.map((e) => [e.parent ? e.parent.index : -1, e.slots]);
@@ -663,6 +664,13 @@ function staticKey(key: Node, computed: boolean): string | undefined {
   if (key.type === 'Identifier' && !computed) return key.name;
   if (key.type === 'Literal' && (typeof key.value === 'string' || typeof key.value === 'number')) return String(key.value);
   return undefined;
+}
+
+/** The key of the instance field whose initializer is this unit (`inc = () => …`), if it is one. */
+function instanceFieldKey(u: Unit): string | undefined {
+  const p = parentOf(u.node);
+  if (!p || p.type !== 'PropertyDefinition' || p.value !== u.node || p.static) return undefined;
+  return staticKey(p.key, p.computed);
 }
 
 /** Table fields that locate a unit on its object (`key`, `pkind`) or give its inferred `name`. */

@@ -196,6 +196,16 @@ export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
       }
     }
   }
+  // a function in a class body that uses `#x` of a class around it cannot be rebuilt from a copy
+  // outside that class (the name is not in scope there): it and every unit between it and the class
+  for (const n of lists.privateNames) {
+    if (isMemberKey(n)) continue;
+    const cls = declaringClass(n);
+    if (!cls) continue;
+    for (let u = innermostUnit(n); u && !contains(u.node, cls); u = u.parent) {
+      u.unsendable ??= `it uses the private name \`#${n.name}\` of an enclosing class`;
+    }
+  }
   for (const n of lists.calls) {
     if (n.callee.type === 'Identifier' && n.callee.name === 'eval') {
       for (let u = innermostUnit(n); u; u = u.parent) u.unsendable = 'direct `eval` in its body';
@@ -389,6 +399,22 @@ function inTypeQuery(id: Node): boolean {
   let p = parentOf(id);
   while (p && p.type === 'TSQualifiedName') p = parentOf(p);
   return p?.type === 'TSTypeQuery';
+}
+
+/** `#x` as the key of the member that declares it (not a use of it). */
+function isMemberKey(n: TSESTree.PrivateIdentifier): boolean {
+  const p = parentOf(n) as { type: string; key?: Node } | null;
+  return !!p && p.key === n && p.type !== 'MemberExpression';
+}
+
+/** The innermost class around `n` that declares `#name` (classes nest: an inner one may redeclare it). */
+function declaringClass(n: TSESTree.PrivateIdentifier): Node | null {
+  for (let p = parentOf(n); p; p = parentOf(p)) {
+    if (p.type !== 'ClassBody') continue;
+    const declared = p.body.some((m) => 'key' in m && m.key?.type === 'PrivateIdentifier' && m.key.name === n.name);
+    if (declared) return parentOf(p);
+  }
+  return null;
 }
 
 function isFieldValue(n: Node): boolean {

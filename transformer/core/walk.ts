@@ -15,6 +15,8 @@ export interface NodeLists {
   thisLike: Node[];
   /** every call expression */
   calls: TSESTree.CallExpression[];
+  /** every `#name` (member keys, `o.#x`, `#x in o`) */
+  privateNames: TSESTree.PrivateIdentifier[];
 }
 
 const lists = new WeakMap<Node, NodeLists>();
@@ -111,7 +113,7 @@ export class LineIndex {
  * scope-manager reads: `decorators` of classes, members and parameters, `implements` of classes.
  */
 function link(root: Node, fromAcorn: boolean): NodeLists {
-  const out: NodeLists = { thisLike: [], calls: [] };
+  const out: NodeLists = { thisLike: [], calls: [], privateNames: [] };
   (root as unknown as Linked).parent = null;
   const stack: Node[] = [root];
   const keys = fromAcorn ? jsKeys : visitorKeys;
@@ -128,6 +130,9 @@ function link(root: Node, fromAcorn: boolean): NodeLists {
         break;
       case 'CallExpression':
         out.calls.push(node);
+        break;
+      case 'PrivateIdentifier':
+        out.privateNames.push(node);
         break;
       default:
         break;
