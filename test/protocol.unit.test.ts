@@ -2,7 +2,9 @@
 // large typed arrays travel out of band (plain data here: functions need the transform, and the
 // executor tests send those through real workers).
 import { describe, expect, it } from 'vitest';
-import { pack } from '../runtime/pickle.js';
+import { pack, unpackSync } from '../runtime/pickle.js';
+import { parseTemplate } from '../runtime/call-shape.js';
+import { CALL, FORMAT_VERSION, type CallPacket } from '../runtime/packet.js';
 import { decodeNow, freeze, seal, share, unsealNow } from '../runtime/protocol.js';
 import { FormatError } from '../runtime/errors.js';
 
@@ -58,5 +60,16 @@ describe('payloads', () => {
   it('bytes that are not a sealed payload fail with a FormatError', () => {
     expect(() => unsealNow(new Uint8Array(4))).toThrow(FormatError);
     expect(() => unsealNow(freeze(pack({ a: 1 })))).toThrow(FormatError);
+  });
+
+  it('short call packets: a malformed template or another format version fails with a FormatError saying so', () => {
+    const good = JSON.stringify(['m', 0, 'h', 'f', [1, 0], [[0, 2]]]);
+    expect(parseTemplate(good)).toMatchObject({ m: 'm', j: 0, scopes: [1, 0], count: 1 });
+    for (const bad of ['not json', JSON.stringify(['m', 0, 'h', 'f', [1], []]), JSON.stringify(['m', 0, 'h', 'f', [0], [[1, 0]]])]) {
+      expect(() => parseTemplate(bad)).toThrow(new FormatError('malformed call template in a Teleport payload'));
+    }
+    const old = [CALL, FORMAT_VERSION + 1, 'build', 'file:///x.js', good] as unknown as CallPacket;
+    expect(() => unpackSync(old)).toThrow(new FormatError(`Teleport payload has format version ${FORMAT_VERSION + 1}; this runtime reads version ${FORMAT_VERSION}`));
+    expect(() => unpackSync([CALL, FORMAT_VERSION, 'build', 7, good] as unknown as CallPacket)).toThrow(new FormatError('not a Teleport payload'));
   });
 });
