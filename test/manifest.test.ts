@@ -1,7 +1,7 @@
 // Both front ends run the same core, so they must assign identical IDs, paths, kinds, captures and
 // source locations (line and column in the original .ts file). Body hashes (and so build IDs)
-// differ: the esbuild front end hashes the JavaScript esbuild compiled, the tsc front end the
-// function's TypeScript text found through tsc's map (README, Design).
+// may differ: each front end hashes the function's JavaScript as its compiler emitted it (esbuild's
+// or tsc's; README, Design).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';

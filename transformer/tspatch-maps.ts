@@ -1,6 +1,7 @@
-// Source maps for the ts-patch front end: tsc's map (JS → TS) composed under the core's map
-// (instrumented JS → tsc's JS), and the `//# sourceMappingURL=` comment tsc ends a JS file with,
-// taken off before the core runs (the core appends code) and put back after.
+// Source maps for the ts-patch front end: the output's map (the core's, which already goes back to
+// the TS source through tsc's map) named as tsc names the file's map, the composition needed when a
+// module is instrumented from its TS source and then transpiled, and the `//# sourceMappingURL=`
+// comment tsc ends a JS file with, taken off before the core runs (the core appends code) and put back after.
 import remapping from '@jridgewell/remapping';
 import type { TransformResult } from './core/types.js';
 
@@ -40,14 +41,21 @@ export function joinUrlComment(code: string, comment: string): { text: string; u
 }
 
 /**
- * The output's map back to the TS source: `outer` maps the output to an intermediate text, `inner`
- * that text to the source (the core's map then tsc's, or transpileModule's then the core's).
- * Names the source as tsc's map of the file, `named`, does.
+ * A map of the output back to the TS source, with the file, source root, sources and (only if it
+ * has them) source text of tsc's map of the file, `named`.
  */
-export function composeMaps(outer: TransformResult['map'] | RawMap, inner: TransformResult['map'] | RawMap, named: RawMap): string {
+export function asTscMap(map: { names: string[]; mappings: string }, named: RawMap): string {
   if (named.sources.length !== 1) return JSON.stringify(named);
-  const composed = remapping(outer as never, (_source, ctx) => (ctx.depth === 1 ? (inner as never) : null), { excludeContent: true });
-  const out: RawMap = { version: 3, file: named.file, sourceRoot: named.sourceRoot, sources: named.sources, names: composed.names, mappings: composed.mappings as string };
+  const out: RawMap = { version: 3, file: named.file, sourceRoot: named.sourceRoot, sources: named.sources, names: map.names, mappings: map.mappings };
   if (named.sourcesContent) out.sourcesContent = named.sourcesContent;
   return JSON.stringify(out);
+}
+
+/**
+ * `outer` (transpileModule's map: output → instrumented TS) composed with `inner` (the core's:
+ * instrumented TS → TS source), named as `named`.
+ */
+export function composeMaps(outer: RawMap, inner: TransformResult['map'], named: RawMap): string {
+  const composed = remapping(outer as never, (_source, ctx) => (ctx.depth === 1 ? (inner as never) : null), { excludeContent: true });
+  return asTscMap({ names: composed.names, mappings: composed.mappings as string }, named);
 }

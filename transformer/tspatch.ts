@@ -1,14 +1,13 @@
 // ts-patch Program transformer (`{ "transform": "teleport/transformer", "transformProgram": true }`): tsc compiles
 // the user's program as it is (one Program: its type check, diagnostics, JS and .d.ts); the transformer hooks the
-// program's emit, runs the Teleport core on each JS file tsc emits, re-anchors what the core reports to the TS
-// source (tspatch-positions.ts), composes the source maps (tspatch-maps.ts) and writes teleport-manifest.json next
-// to the emitted JS.
+// program's emit, runs the Teleport core on each JS file tsc emits with tsc's source map as the core's `inputMap`
+// (positions, diagnostics, tags and the output's map then point at the TS source, as in the esbuild plugin), names
+// the output's map as tsc does (tspatch-maps.ts) and writes teleport-manifest.json next to the emitted JS.
 import * as path from 'node:path';
 import type * as TS from 'typescript';
 import { buildManifest, shouldTransform, transformModule } from './core/index.js';
 import type { BuildManifest, Diagnostic as CoreDiagnostic, ModuleManifest, TransformOptions, TransformResult } from './core/types.js';
-import { anchorToSource, JsToTs } from './tspatch-positions.js';
-import { composeMaps, inlineComment, joinUrlComment, readInlineMap, splitUrlComment, type RawMap } from './tspatch-maps.js';
+import { asTscMap, composeMaps, inlineComment, joinUrlComment, readInlineMap, splitUrlComment, type RawMap } from './tspatch-maps.js';
 import { emitsEsm, lowersTopLevelUsing, transpileInstrumented } from './tspatch-source.js';
 
 /** The part of the core this front end uses (injectable, for tests). */
@@ -66,7 +65,7 @@ type AnyFn = (...args: any[]) => any;
 type Loose = Record<string, any>;
 
 /** Core results by source file, kept across programs (watch mode re-transforms only files whose JS changed). */
-type ResultCache = Map<string, { input: string; options: string; result: TransformResult | { failure: string } }>;
+type ResultCache = Map<string, { input: string; source: string; mappings: string | undefined; options: string; result: TransformResult | { failure: string } }>;
 
 /** One writeFile call of tsc's emit, held until its JS files are instrumented. */
 interface Output {
@@ -114,45 +113,44 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, program: TS.Prog
   const defaultWrite: TS.WriteFileCallback = (...args) => (host ?? (defaultHost ??= ts.createCompilerHost(options))).writeFile(...args);
 
   /**
-   * The core on one module: on tsc's JS (re-anchored to the TS source through tsc's map), or on the TS source itself
-   * (`js` undefined). Instrumented code and the core's map, the manifest, and diagnostics against the TS source.
+   * The core on one module: on tsc's JS, with tsc's map back to the TS source as `inputMap`, or on the TS source
+   * itself (`js` undefined). Instrumented code, its map and the manifest; diagnostics go to `report`. All positions
+   * are the TS source's.
    */
   function instrument(sf: TS.SourceFile, js: string | undefined, tscMap: RawMap | undefined, report: (d: TS.Diagnostic) => void) {
     const k = key(sf.fileName);
     const isEntry = entryFiles ? entryFiles.has(k) : undefined;
     const { language: _, ...sourceOptions } = transformOptions;
     const base = js === undefined ? sourceOptions : transformOptions;
-    const fileOptions: TransformOptions = isEntry === undefined ? base : { ...base, entry: isEntry, ownFile: true };
+    // (the core reads positions, `@teleport` tags and CommonJS syntax in the TS text: tsc's map carries it only with inlineSources)
+    const inputMap = js !== undefined && tscMap ? { ...tscMap, sourcesContent: [sf.text] } : undefined;
+    const fileOptions: TransformOptions = { ...base, ...(isEntry === undefined ? {} : { entry: isEntry, ownFile: true }), ...(inputMap ? { inputMap } : {}) };
     const fileKey = `${js === undefined ? 'ts' : 'js'}:${optionsKey}:${isEntry}`;
     const input = js ?? sf.text;
     let hit = cache.get(k);
-    if (!hit || hit.input !== input || hit.options !== fileKey) {
+    if (!hit || hit.input !== input || hit.source !== sf.text || hit.mappings !== inputMap?.mappings || hit.options !== fileKey) {
       let result: TransformResult | { failure: string };
       try {
         result = core.transformModule(input, k, fileOptions);
       } catch (err) {
         result = { failure: err instanceof Error ? err.message : String(err) };
       }
-      cache.set(k, (hit = { input, options: fileKey, result }));
+      cache.set(k, (hit = { input, source: sf.text, mappings: inputMap?.mappings, options: fileKey, result }));
     }
     const result = hit.result;
     if ('failure' in result) {
       report(makeDiagnostic(ts, sf, 1, 1, `teleport: internal error: transforming this file failed: ${result.failure}`, INTERNAL_ERROR_CODE));
       return undefined;
     }
-    const anchored = js !== undefined && tscMap
-      ? anchorToSource(ts, sf, result, new JsToTs(tscMap.mappings))
-      : { code: result.code, functions: result.manifest.functions, locate: (line: number, column: number) => ({ line, column }) };
     for (const d of result.diagnostics ?? []) {
       // an ES module in the source that the core finds to be CommonJS: tsc compiled it so (`module`, package.json "type")
       if (d.message.startsWith('CommonJS module') && ts.isExternalModule(sf)) {
         report(fromCore(ts, { ...d, line: 1, column: 1, message: 'CommonJS module: tsc emits this ES module as CommonJS, which Teleport leaves as written: functions defined here cannot be sent to a worker', hint: 'emit ES modules: `module` NodeNext with "type": "module" in package.json, or ESNext' }, sf));
         continue;
       }
-      // a position in code tsc generated has no place in the source: the module's start
-      report(fromCore(ts, { ...d, ...(anchored.locate(d.line, d.column) ?? { line: 1, column: 1 }) }, sf));
+      report(fromCore(ts, d, sf));
     }
-    return { code: anchored.code, map: result.map, manifest: { ...result.manifest, functions: anchored.functions } };
+    return result;
   }
 
   // ---- the manifest: every module of the program, written next to the JS ----
@@ -252,7 +250,7 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, program: TS.Prog
         out = compiled.js;
         if (!internalMaps && tscMap && compiled.map) map = composeMaps(JSON.parse(compiled.map) as RawMap, done.map, tscMap);
       } else if (!internalMaps && tscMap) {
-        map = composeMaps(done.map, tscMap, tscMap);
+        map = asTscMap(done.map, tscMap);
       }
       if (map === undefined) {
         setText(o, out, internalMaps ? '' : comment);

@@ -73,7 +73,7 @@ export function transformModule(code: string, fileName: string, options: Transfo
     seen.set(p, n + 1);
     if (n > 0) p += '#' + n;
     const name = original ? explicitNameInOriginal(u, original, originalOffset) : tagged.length ? explicitName(u, tagged, code) : null;
-    // (the text the core was given: for the esbuild front end, the JavaScript esbuild made of it)
+    // (the text the core was given: for either front end, the JavaScript its compiler made of it)
     const text = code.slice(u.node.range[0], u.node.range[1]);
     const loc = where(u.node);
     if (name) {

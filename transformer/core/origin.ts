@@ -1,5 +1,5 @@
 // Positions in a module's original source when the core is handed compiled text with a source map
-// back to it (the esbuild front end passes esbuild's JavaScript for a TypeScript file): manifest
+// back to it (both front ends pass their compiler's JavaScript for a TypeScript file): manifest
 // and error locations, diagnostics and the output's source map then point at the original lines.
 import { decode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 

@@ -11,7 +11,7 @@ export interface TransformOptions {
   jsx?: boolean;
   /**
    * A source map from the text back to its original source (its first source), when the text was
-   * compiled from it (esbuild's JavaScript for a .ts file). Manifest and error locations,
+   * compiled from it (esbuild's or tsc's JavaScript for a .ts file). Manifest and error locations,
    * diagnostics and the output's map then point at the original; IDs and body hashes are computed
    * from the text itself.
    */
