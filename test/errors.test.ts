@@ -68,6 +68,21 @@ describe.each<Flavor>(['esbuild', 'tspc'])('errors, built with %s', (flavor) => 
     expect(e.message).toContain('uses the private name `#five` of an enclosing class');
   });
 
+  it('an instance whose private-name arrow field is made by the constructed class is restored, also for a subclass', () => {
+    // (restoring constructs through the most derived class with #private fields, PrivBase: its
+    // initializers make `bump` again and its #n is set from the payload; the subclasses' fields come from it)
+    expect(byName['instance of a subclass of the class with the private-name arrow field'].value).toEqual([3, 4, 'mid', 2, true]);
+  });
+
+  it('an instance whose private-name arrow field no constructed class makes fails in the worker, naming the field and class', () => {
+    // (FieldLeaf has no #private field, so restoring constructs FieldBase only and FieldLeaf's `x` is not made)
+    const e = byName['private-name arrow field declared below the class with #private fields'];
+    // (it comes back as an Error whose name is the runtime's class, FormatError)
+    expect(e.errName).toBe('FormatError');
+    expect(e.message).toMatch(/^cannot restore field 'x' of an instance of FieldLeaf: its function uses a private name, so only its initializer can make it/);
+    expect(e.message).toContain('give the class [Teleport.serialize]() and static [Teleport.deserialize](state)');
+  });
+
   it('a payload from a different build fails with VersionSkewError naming both builds', () => {
     const e = byName['version skew'];
     expect(e.cls).toBe('VersionSkewError');
