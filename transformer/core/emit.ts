@@ -2,7 +2,7 @@
 // inside the original text) and appends the rehydration code: the module's env reader, its
 // unit table, the by-reference table and the scope factories the worker uses to rebuild closures.
 import MagicString from 'magic-string';
-import type { Variable } from '@typescript-eslint/scope-manager';
+import type { Variable } from './scopes.js';
 import { afterDirectives, contains, nodeLists, parentOf, type Node, type TSESTree } from './walk.js';
 import type { EnvScope, ModuleModel, Unit } from './model.js';
 
