@@ -72,15 +72,21 @@ function copyLines(mappings: SourceMapSegment[][], units: Unit[], sites: CopySit
 
 /** How far an input character at (0-based line, column) moved on its line: text inserted at or before it, less text replaced before it. */
 function shiftAt(edits: Edit[], lines: LineIndex, line: number, column: number): number {
-  let shift = 0;
-  for (const e of editsOn(edits, lines).get(line) ?? []) {
-    if (e.endColumn > column) break;
-    shift += e.text.length - (e.endColumn - e.column);
+  const list = editsOn(edits, lines).get(line);
+  if (!list) return 0;
+  // the last edit that ends at or before the column (binary search: a minified line has thousands)
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].endColumn <= column) lo = mid + 1;
+    else hi = mid;
   }
-  return shift;
+  return lo ? list[lo - 1].shift : 0;
 }
 
-interface LineEdit { column: number; endColumn: number; text: string }
+/** An edit on one line; `shift` is how far it and the edits before it on the line move what follows. */
+interface LineEdit { column: number; endColumn: number; text: string; shift: number }
 const byLine = new WeakMap<Edit[], Map<number, LineEdit[]>>();
 
 /** The edits grouped by the line they are on, in column order (insertions at one column keep their order). */
@@ -92,11 +98,15 @@ function editsOn(edits: Edit[], lines: LineIndex): Map<number, LineEdit[]> {
     const p = lines.position(e.pos);
     const end = e.end === e.pos ? p : lines.position(e.end);
     const list = out.get(p.line - 1);
-    const le = { column: p.column, endColumn: end.line === p.line ? end.column : Infinity, text: e.text };
+    const le = { column: p.column, endColumn: end.line === p.line ? end.column : Infinity, text: e.text, shift: 0 };
     if (list) list.push(le);
     else out.set(p.line - 1, [le]);
   }
-  for (const list of out.values()) list.sort((a, b) => a.column - b.column);
+  for (const list of out.values()) {
+    list.sort((a, b) => a.column - b.column);
+    let shift = 0;
+    for (const e of list) e.shift = shift += e.text.length - (e.endColumn - e.column);
+  }
   byLine.set(edits, out);
   return out;
 }
@@ -123,10 +133,7 @@ function moveThroughEdits(origin: Origin, edits: Edit[], lines: LineIndex, lengt
     for (const seg of segs) {
       const c = seg[0];
       // edits wholly at or before this column (an insertion at c comes before the character at c)
-      while (k < list.length && list[k].endColumn <= c) {
-        shift += list[k].text.length - (list[k].endColumn - list[k].column);
-        k++;
-      }
+      while (k < list.length && list[k].endColumn <= c) shift = list[k++].shift;
       if (k < list.length && list[k].column <= c) continue; // inside replaced text: nothing left to map
       moved.push([c + shift, seg[1], seg[2], seg[3]]);
     }
