@@ -2,7 +2,7 @@
 // inside the original text) and appends the rehydration code: the module's env reader, its
 // unit table, the by-reference table and the scope factories the worker uses to rebuild closures.
 import MagicString from 'magic-string';
-import type { Variable } from '@typescript-eslint/scope-manager';
+import type { Variable } from './scopes.js';
 import { afterDirectives, contains, nodeLists, parentOf, type Node, type TSESTree } from './walk.js';
 import type { EnvScope, ModuleModel, Unit } from './model.js';
 
@@ -24,6 +24,8 @@ const COPY_MARK = (i: number) => `\u0000${i}\u0000`;
 const COPY_MARK_RE = /\u0000(\d+)\u0000/g;
 
 export interface CopySite { unit: number; line: number; column: number }
+/** `text` put in place of the module text from `pos` to `end` (an insertion when they are equal) */
+export interface Edit { pos: number; end: number; text: string }
 
 export function nodeDepth(n: Node): number {
   let d = 0;
@@ -33,6 +35,8 @@ export function nodeDepth(n: Node): number {
 
 export class Emitter {
   readonly s: MagicString;
+  /** every change made to the module's own text, for the source map (see sourcemap.ts) */
+  readonly edits: Edit[] = [];
   private tails: Tail[] = [];
   private registrations = new Map<Node, string[]>();
 
@@ -61,6 +65,7 @@ export class Emitter {
   private left(pos: number, text: string): void {
     this.s.appendLeft(pos, text);
     this.leftAt.set(pos, (this.leftAt.get(pos) ?? 0) + text.length);
+    this.edits.push({ pos, end: pos, text });
   }
   private readonly leftAt = new Map<number, number>();
 
@@ -119,7 +124,9 @@ export class Emitter {
     this.privateState();
     this.wrapUnits();
     this.applyTails();
-    this.s.prepend(`import * as ${T} from ${JSON.stringify(this.hooks)}; import { K as ${T}$K, V as ${T}$V } from ${JSON.stringify(this.hooks)}; `);
+    const header = `import * as ${T} from ${JSON.stringify(this.hooks)}; import { K as ${T}$K, V as ${T}$V } from ${JSON.stringify(this.hooks)}; `;
+    this.s.prepend(header);
+    this.edits.push({ pos: 0, end: 0, text: header });
     const body = this.s.toString();
     const lineBase = body.split('\n').length; // the appendix starts on the line after the body
     let appendix = this.appendix();
@@ -256,6 +263,7 @@ export class Emitter {
       const dot = this.code.lastIndexOf('.', callee.property.range[0]);
       this.left(n.range[0], `${T}.b(`);
       this.s.overwrite(dot, open + 1, ', ');
+      this.edits.push({ pos: dot, end: open + 1, text: ', ' });
     }
   }
 
@@ -384,7 +392,10 @@ export class Emitter {
 
   private applyTails(): void {
     const sorted = [...this.tails].sort((a, b) => a.pos - b.pos || b.depth - a.depth);
-    for (const t of sorted) this.s.appendRight(t.pos, t.text);
+    for (const t of sorted) {
+      this.s.appendRight(t.pos, t.text);
+      this.edits.push({ pos: t.pos, end: t.pos, text: t.text });
+    }
   }
 
   /** Source of a unit as the worker rebuilds it: its instrumented text plus its own trailing insertions. */
@@ -421,7 +432,10 @@ export class Emitter {
       .map((u) => `${T}.f(${declName(u)}, ${T}$M[${u.index}], ${T}$e0);`).join(' ');
     const prologue = `const ${T}$dry = ${T}.dry(import.meta.url, ${this.entryCode}), ${T}$M = ${T}.module(${T}$T(), import.meta.url, ${T}$e0, ${this.entry === 0 ? 'void 0' : `${T}$m0`}, ${T}$x0, ${this.entryCode}, (v) => { ${T}$p = v ? true : void 0; }${this.entry === 1 ? '' : `, ${T}$l0`}); ${top} `;
     if (first) this.left(first.range[0], prologue);
-    else this.s.append('\n' + prologue);
+    else {
+      this.s.append('\n' + prologue);
+      this.edits.push({ pos: this.code.length, end: this.code.length, text: '\n' + prologue });
+    }
     for (const st of body) this.guardStatement(st);
   }
 

@@ -1,8 +1,9 @@
 // Static model of one module: which functions and classes become sendable units, which
 // variables each captures (by binding identity, via scope-manager), and the environment
 // scopes (the scopes whose bindings some unit captures) that the worker must rebuild.
-import { analyze, type Scope, type Variable } from '@typescript-eslint/scope-manager';
-import { afterDirectives, contains, keysFor, nodeLists, parentOf, walk, type Node, type TSESTree } from './walk.js';
+import { createRequire } from 'node:module';
+import { analyzeScopes, type Scope, type ScopeAnalysis, type Variable } from './scopes.js';
+import { afterDirectives, contains, isJsTree, keysFor, nodeLists, parentOf, walk, type Node, type TSESTree } from './walk.js';
 
 /** captured bindings above which a scope's reader is built once per scope instance, not per site */
 export const BIG_SCOPE = 8;
@@ -111,8 +112,21 @@ function unitKind(node: Node): UnitKind | null {
   }
 }
 
-export function buildModel(ast: TSESTree.Program, code: string): ModuleModel {
-  const sm = analyze(ast, { sourceType: 'module', lib: [] });
+// scope-manager (and the TypeScript lib definitions it loads) only for TypeScript trees
+let scopeManager: typeof import('@typescript-eslint/scope-manager') | undefined;
+
+/**
+ * The scope analysis of a module: our own for JavaScript (what both front ends hand the core),
+ * scope-manager's for TypeScript (types, enums, namespaces, decorators, JSX). Both have the
+ * shape the model reads (test/scopes.test.ts compares them on JavaScript).
+ */
+export function scopesOf(ast: TSESTree.Program, engine: 'auto' | 'scope-manager' = 'auto'): ScopeAnalysis {
+  if (engine === 'auto' && isJsTree(ast)) return analyzeScopes(ast, keysFor(ast));
+  scopeManager ??= createRequire(import.meta.url)('@typescript-eslint/scope-manager') as typeof import('@typescript-eslint/scope-manager');
+  return scopeManager.analyze(ast, { sourceType: 'module', lib: [] }) as unknown as ScopeAnalysis;
+}
+
+export function buildModel(ast: TSESTree.Program, code: string, sm: ScopeAnalysis = scopesOf(ast)): ModuleModel {
   const fieldScopes = new Map<Node, Scope>();
   for (const sc of sm.scopes) if (sc.type === 'class-field-initializer') fieldScopes.set(sc.block as Node, sc);
   const units: Unit[] = [];

@@ -33,6 +33,11 @@ export class Origin {
     this.original = map.sourcesContent?.[0] ?? undefined;
   }
 
+  /** The input map's mapped segments per generated line (0-based), never to be mutated. */
+  segments(): readonly (readonly Mapped[])[] {
+    return this.lines;
+  }
+
   /** The segment of the input map that covers a generated position (0-based line and column), if any. */
   segment(line: number, column: number): Mapped | undefined {
     const segs = this.lines[line];

@@ -1,34 +1,33 @@
-// Source map of the transform's output: magic-string maps the instrumented body (lines never
-// move), and each copy of a function in the appended factories is mapped back to the original
+// Source map of the transform's output: the instrumented body keeps its lines (edits never add a
+// line), and each copy of a function in the appended factories is mapped back to the original
 // function's lines, so a stack trace from a function rebuilt in a worker points at its source.
+// Without an input map, magic-string maps the body. With one (the core was given compiled text),
+// the input map's own segments are moved past the edits made on their line: the result points at
+// the original source exactly where the compiler's map did, at a fraction of the cost of mapping
+// every word of the output and looking each one up in the input map.
 import { encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import type MagicString from 'magic-string';
-import type { CopySite } from './emit.js';
+import type { CopySite, Edit } from './emit.js';
 import type { Unit } from './model.js';
 import type { Origin } from './origin.js';
 import type { LineIndex } from './walk.js';
 import type { TransformResult } from './types.js';
 
 /** With `origin` (the input came with a map to its original source), the map points at the original. */
-export function buildMap(s: MagicString, fileName: string, units: Unit[], sites: CopySite[], lines: LineIndex, origin?: Origin): TransformResult['map'] {
+export function buildMap(s: MagicString, fileName: string, units: Unit[], sites: CopySite[], lines: LineIndex, origin?: Origin, edits: Edit[] = []): TransformResult['map'] {
+  const moved = origin && moveThroughEdits(origin, edits, lines, s.original.length);
+  if (origin && moved) {
+    copyLines(moved, units, sites, lines, (line, column) => column + shiftAt(edits, lines, line, column));
+    return { version: 3, file: undefined, sources: origin.map.sources, sourcesContent: origin.map.sourcesContent, names: [], mappings: encode(moved) };
+  }
   // (composed with a compiler's map, which has a segment per token at most, a segment per word
   // boundary is as precise as one per character, and allocates far less)
   const decoded = s.generateDecodedMap({ source: fileName, includeContent: !origin, hires: origin ? 'boundary' : true });
   let mappings = decoded.mappings as SourceMapSegment[][];
-  for (const site of sites) {
-    const u = units[site.unit];
-    const start = lines.position(u.node.range[0]);
-    const first = start.line - 1;
-    const count = lines.position(u.node.range[1]).line - start.line + 1;
-    const startSeg = (mappings[first] ?? []).find((seg) => seg.length >= 4 && seg[2] === first && seg[3] === start.column);
-    const delta = startSeg ? startSeg[0] : 0;
-    while (mappings.length < site.line + count) mappings.push([]);
-    // the first line is shifted to the copy's column; the others map exactly as the original lines
-    // do (the copy keeps their text and columns), so they share the original's segments (never mutated)
-    const shift = site.column - delta;
-    mappings[site.line] = (mappings[first] ?? []).filter((seg) => seg[0] >= delta).map((seg) => [seg[0] + shift, ...seg.slice(1)] as SourceMapSegment);
-    for (let k = 1; k < count; k++) mappings[site.line + k] = mappings[first + k] ?? [];
-  }
+  copyLines(mappings, units, sites, lines, (line, column) => {
+    const startSeg = (mappings[line] ?? []).find((seg) => seg.length >= 4 && seg[2] === line && seg[3] === column);
+    return startSeg ? startSeg[0] : 0;
+  });
   if (origin) {
     mappings = origin.compose(mappings);
     return {
@@ -43,4 +42,102 @@ export function buildMap(s: MagicString, fileName: string, units: Unit[], sites:
     names: decoded.names,
     mappings: encode(mappings),
   };
+}
+
+/**
+ * Maps each function copy in the appendix like the function's own lines in the body: its first
+ * line from the output column where the function starts (`startColumn` of its input position),
+ * shifted to the copy's column; its other lines as they are (a copy keeps their text).
+ */
+function copyLines(mappings: SourceMapSegment[][], units: Unit[], sites: CopySite[], lines: LineIndex, startColumn: (line: number, column: number) => number): void {
+  for (const site of sites) {
+    const u = units[site.unit];
+    const start = lines.position(u.node.range[0]);
+    const first = start.line - 1;
+    const count = lines.position(u.node.range[1]).line - start.line + 1;
+    const delta = startColumn(first, start.column);
+    while (mappings.length < site.line + count) mappings.push([]);
+    // the first line is shifted to the copy's column; the others map exactly as the original lines
+    // do (the copy keeps their text and columns), so they share the original's segments (never mutated)
+    const shift = site.column - delta;
+    const line = mappings[first] ?? [];
+    const copied = line.filter((seg) => seg[0] >= delta).map((seg) => [seg[0] + shift, ...seg.slice(1)] as SourceMapSegment);
+    // (the segment that covers the function's first character may start before it)
+    const covering = line.findLast((seg) => seg[0] < delta);
+    if (covering && covering.length >= 4 && (!copied.length || copied[0][0] !== site.column)) copied.unshift([site.column, ...covering.slice(1)] as SourceMapSegment);
+    mappings[site.line] = copied;
+    for (let k = 1; k < count; k++) mappings[site.line + k] = mappings[first + k] ?? [];
+  }
+}
+
+/** How far an input character at (0-based line, column) moved on its line: text inserted at or before it, less text replaced before it. */
+function shiftAt(edits: Edit[], lines: LineIndex, line: number, column: number): number {
+  const list = editsOn(edits, lines).get(line);
+  if (!list) return 0;
+  // the last edit that ends at or before the column (binary search: a minified line has thousands)
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].endColumn <= column) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo ? list[lo - 1].shift : 0;
+}
+
+/** An edit on one line; `shift` is how far it and the edits before it on the line move what follows. */
+interface LineEdit { column: number; endColumn: number; text: string; shift: number }
+const byLine = new WeakMap<Edit[], Map<number, LineEdit[]>>();
+
+/** The edits grouped by the line they are on, in column order (insertions at one column keep their order). */
+function editsOn(edits: Edit[], lines: LineIndex): Map<number, LineEdit[]> {
+  let out = byLine.get(edits);
+  if (out) return out;
+  out = new Map();
+  for (const e of edits) {
+    const p = lines.position(e.pos);
+    const end = e.end === e.pos ? p : lines.position(e.end);
+    const list = out.get(p.line - 1);
+    const le = { column: p.column, endColumn: end.line === p.line ? end.column : Infinity, text: e.text, shift: 0 };
+    if (list) list.push(le);
+    else out.set(p.line - 1, [le]);
+  }
+  for (const list of out.values()) {
+    list.sort((a, b) => a.column - b.column);
+    let shift = 0;
+    for (const e of list) e.shift = shift += e.text.length - (e.endColumn - e.column);
+  }
+  byLine.set(edits, out);
+  return out;
+}
+
+/**
+ * The input map's segments (original positions) at their output columns, body lines only; or
+ * undefined when an edit adds a line or replaces text across lines (then the general path maps).
+ */
+function moveThroughEdits(origin: Origin, edits: Edit[], lines: LineIndex, length: number): SourceMapSegment[][] | undefined {
+  for (const e of edits) if ((e.pos < length && e.text.includes('\n')) || (e.end !== e.pos && lines.position(e.end).line !== lines.position(e.pos).line)) return undefined;
+  const perLine = editsOn(edits, lines);
+  const input = origin.segments();
+  const out: SourceMapSegment[][] = new Array(input.length);
+  for (let l = 0; l < input.length; l++) {
+    const segs = input[l];
+    const list = perLine.get(l);
+    if (!list) {
+      out[l] = segs.map((seg) => [seg[0], seg[1], seg[2], seg[3]]);
+      continue;
+    }
+    const moved: SourceMapSegment[] = [];
+    let k = 0;
+    let shift = 0;
+    for (const seg of segs) {
+      const c = seg[0];
+      // edits wholly at or before this column (an insertion at c comes before the character at c)
+      while (k < list.length && list[k].endColumn <= c) shift = list[k++].shift;
+      if (k < list.length && list[k].column <= c) continue; // inside replaced text: nothing left to map
+      moved.push([c + shift, seg[1], seg[2], seg[3]]);
+    }
+    out[l] = moved;
+  }
+  return out;
 }

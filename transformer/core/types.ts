@@ -3,7 +3,7 @@
 export interface TransformOptions {
   /**
    * The language of the text: 'ts' (default) is parsed with typescript-estree (which loads the
-   * `typescript` package), 'js' with acorn (typescript-estree only for what acorn does not parse:
+   * `typescript` package), 'js' with meriyah (typescript-estree only for what it is not asked to parse:
    * JSX, decorators).
    */
   language?: 'ts' | 'js';

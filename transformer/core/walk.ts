@@ -1,8 +1,8 @@
-// Parsing and AST plumbing: parse TypeScript with typescript-estree and JavaScript with acorn
+// Parsing and AST plumbing: parse TypeScript with typescript-estree and JavaScript with meriyah
 // (both ESTree with ranges; line/column from a line index), attach parent links (and, in the same
 // pass, list the few node kinds later steps look for), walk nodes.
 import { createRequire } from 'node:module';
-import { Parser, type Comment as AcornComment, type Options as AcornOptions } from 'acorn';
+import { parseModule as meriyahModule, parseScript, type Options as MeriyahOptions } from 'meriyah';
 import type { TSESTree } from '@typescript-eslint/typescript-estree';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
 
@@ -21,11 +21,11 @@ export interface NodeLists {
 
 const lists = new WeakMap<Node, NodeLists>();
 
-/** The language of a module's text: TypeScript (typescript-estree) or JavaScript (acorn). */
+/** The language of a module's text: TypeScript (typescript-estree) or JavaScript (meriyah). */
 export type Language = 'ts' | 'js';
 
 export function parseModule(code: string, fileName: string, language: Language = 'ts', jsx = /\.[jt]sx$/.test(fileName)): TSESTree.Program {
-  // JavaScript that acorn does not parse (JSX, decorators) goes to typescript-estree, which reads it too
+  // JavaScript that meriyah is not asked to parse (JSX, decorators) goes to typescript-estree, which reads it too
   const js = language === 'js' ? parseJs(code) : undefined;
   const ast = js ?? parseTs(code, jsx);
   if (js) keysOf.set(ast, jsKeys);
@@ -48,27 +48,32 @@ function parseTs(code: string, jsx: boolean): TSESTree.Program {
   });
 }
 
-/** acorn's ESTree, or undefined when acorn cannot parse the text (the caller falls back to typescript-estree). */
+/** meriyah's ESTree, or undefined when it cannot parse the text (the caller falls back to typescript-estree). */
 function parseJs(code: string): TSESTree.Program | undefined {
-  const comments: AcornComment[] | undefined = code.includes('@teleport') ? [] : undefined;
-  const options: AcornOptions = {
-    // no `locations`: line/column objects for every node cost a quarter of the parse; positions are
-    // computed from offsets when needed (`LineIndex`)
-    ecmaVersion: 'latest', sourceType: 'module', ranges: true, allowHashBang: true, onComment: comments,
+  const comments: TSESTree.Comment[] | undefined = code.includes('@teleport') ? [] : undefined;
+  const options: MeriyahOptions = {
+    // no `loc`: line/column objects for every node cost a quarter of the parse; positions are
+    // computed from offsets when needed (`LineIndex`). `raw` for literals, as
+    // typescript-estree give them. Decorators and JSX (`next`, `jsx`) stay off: those trees go to
+    // typescript-estree, whose scope analysis reads them.
+    ranges: true, raw: true,
+    onComment: comments && ((type, value, start, end) => {
+      comments.push({ type: type === 'MultiLine' ? 'Block' : 'Line', value, range: [start, end] } as TSESTree.Comment);
+    }),
   };
   let ast: TSESTree.Program;
   try {
-    ast = Parser.parse(code, options) as unknown as TSESTree.Program;
+    ast = meriyahModule(code, options) as unknown as TSESTree.Program;
   } catch {
     // a script (CommonJS, which may `return` at top level or use sloppy-mode syntax)?
     try {
       if (comments) comments.length = 0;
-      ast = Parser.parse(code, { ...options, sourceType: 'script', allowReturnOutsideFunction: true }) as unknown as TSESTree.Program;
+      ast = parseScript(code, { ...options, globalReturn: true, webcompat: true }) as unknown as TSESTree.Program;
     } catch {
       return undefined;
     }
   }
-  if (comments) ast.comments = comments as unknown as TSESTree.Comment[];
+  if (comments) ast.comments = comments;
   return ast;
 }
 
@@ -81,7 +86,7 @@ type Linked = { type: string; parent?: Node | null };
 
 const NONE: never[] = [];
 
-/** Child keys of JavaScript nodes: typescript-estree's, without the TypeScript-only ones acorn never sets. */
+/** Child keys of JavaScript nodes: typescript-estree's, without the TypeScript-only ones meriyah never sets. */
 const TS_ONLY = new Set(['decorators', 'typeAnnotation', 'typeParameters', 'typeArguments', 'returnType', 'implements', 'superTypeArguments']);
 const jsKeys: Record<string, readonly string[]> = Object.fromEntries(
   Object.entries(visitorKeys).map(([type, keys]) => [type, (keys as readonly string[]).filter((k) => !TS_ONLY.has(k))]),
@@ -108,18 +113,18 @@ export class LineIndex {
 }
 
 /**
- * Sets every node's `parent` (one iterative pre-order pass, no per-node allocation). For acorn's
- * ESTree (`fromAcorn`), also adds the empty lists that typescript-estree always has and
+ * Sets every node's `parent` (one iterative pre-order pass, no per-node allocation). For meriyah's
+ * ESTree (`fromJs`), also adds the empty lists that typescript-estree always has and
  * scope-manager reads: `decorators` of classes, members and parameters, `implements` of classes.
  */
-function link(root: Node, fromAcorn: boolean): NodeLists {
+function link(root: Node, fromJs: boolean): NodeLists {
   const out: NodeLists = { thisLike: [], calls: [], privateNames: [] };
   (root as unknown as Linked).parent = null;
   const stack: Node[] = [root];
-  const keys = fromAcorn ? jsKeys : visitorKeys;
+  const keys = fromJs ? jsKeys : visitorKeys;
   while (stack.length) {
     const node = stack.pop()!;
-    if (fromAcorn) addTsLists(node);
+    if (fromJs) addTsLists(node);
     switch (node.type) {
       case 'ThisExpression':
       case 'Super':
@@ -198,7 +203,12 @@ export function walk(root: Node, enter: (node: Node, parent: Node | null) => boo
   }
 }
 
-/** The child-key table for the nodes of `ast` (smaller for acorn's JavaScript trees). */
+/** Whether meriyah parsed `ast` (plain JavaScript: no TypeScript, JSX or decorators). */
+export function isJsTree(ast: TSESTree.Program): boolean {
+  return keysOf.has(ast);
+}
+
+/** The child-key table for the nodes of `ast` (smaller for JavaScript trees). */
 export function keysFor(ast: TSESTree.Program): Record<string, readonly string[] | undefined> {
   return keysOf.get(ast) ?? visitorKeys;
 }
