@@ -13,6 +13,7 @@ import { pack, packCall } from './pickle.js';
 import { decodeNow, encode, freeze, seal, type FnRef, type Reply, type Task } from './protocol.js';
 import { ThreadsBackend } from './backends/threads.js';
 import { ProcessesBackend } from './backends/processes.js';
+import { SealLease, SpareBuffers } from './seal-buffers.js';
 import type { Backend, BackendOptions } from './backends/types.js';
 
 export { range } from './range.js';
@@ -66,6 +67,12 @@ export interface PoolStats {
   fnBytesPosted: number;
   /** times a worker revived a call's function (at most once per worker per call) */
   fnLoads: number;
+  /**
+   * map-like calls whose function was sealed into shared memory written by an earlier call of this
+   * pool, not fresh memory (threads; only payloads of 1 MiB or more: first writes to fresh memory
+   * page-fault)
+   */
+  fnBuffersReused: number;
 }
 
 type Items<T> = Iterable<T> | AsyncIterable<T>;
@@ -86,6 +93,9 @@ export class Pool {
   readonly #idle: (() => void)[] = [];
   #stopped = false;
   #terminated = false;
+  // threads: the spare sealed buffer, and who still reads each call's (see seal-buffers.ts)
+  readonly #spares = new SpareBuffers();
+  readonly #leases = new WeakMap<FnRef, SealLease>();
 
   constructor(options: PoolOptions = {}) {
     const size = options.size ?? availableParallelism();
@@ -109,7 +119,7 @@ export class Pool {
   }
 
   get stats(): PoolStats {
-    return { ...this.#stats, fnBytesPosted: this.#backend.fnBytesPosted?.() ?? 0 };
+    return { ...this.#stats, fnBytesPosted: this.#backend.fnBytesPosted?.() ?? 0, fnBuffersReused: this.#spares.reused };
   }
 
   /** fn(...args) in a worker. fn, its captures and args are pickled now (a snapshot). */
@@ -170,6 +180,7 @@ export class Pool {
         await Promise.allSettled([...this.#operations, ...idle]);
       }
       this.#stopped = true;
+      this.#spares.clear();
       await this.#backend.close();
     })();
     return this.#closing;
@@ -180,6 +191,7 @@ export class Pool {
     this.#closing ??= Promise.resolve();
     this.#stopped = true;
     this.#terminated = true;
+    this.#spares.clear();
     for (const wake of this.#waiting.splice(0)) wake();
     await this.#backend.terminate();
   }
@@ -203,25 +215,36 @@ export class Pool {
 
   /** Sends one message, after waiting for room (maxQueue); maps aborts and timeouts to clear errors. */
   async #exec(task: Task, signal: AbortSignal | undefined, options: CallOptions, what: string, tracked: boolean): Promise<Reply> {
-    if (this.#stopped || (this.#closing && !tracked)) throw new Error('Pool is closed');
-    // With room, the task goes to the backend in this same synchronous run (its payload may share
-    // objects with the caller's values, see protocol.Payload); if it must wait, it is frozen first.
-    if (!this.#tryAcquire(signal)) {
-      task.payload = freeze(task.payload);
-      await this.#acquire(signal);
-    }
+    // The message holds its function's sealed buffer from now (it may still be sent after its
+    // call stopped early) until its worker replies; without a reply, a worker may still read it.
+    const lease = task.fn && this.#leases.get(task.fn);
+    lease?.hold();
+    let replied = true;
     try {
-      this.#stats.tasks++;
-      const reply = await this.#backend.exec(task, signal);
-      if ('loaded' in reply && reply.loaded) this.#stats.fnLoads++;
-      return reply;
-    } catch (error) {
-      if (options.timeout !== undefined && isTimeout(error)) {
-        throw new DOMException(`${what} timed out after ${options.timeout} ms (its worker was stopped and replaced)`, 'TimeoutError');
+      if (this.#stopped || (this.#closing && !tracked)) throw new Error('Pool is closed');
+      // With room, the task goes to the backend in this same synchronous run (its payload may share
+      // objects with the caller's values, see protocol.Payload); if it must wait, it is frozen first.
+      if (!this.#tryAcquire(signal)) {
+        task.payload = freeze(task.payload);
+        await this.#acquire(signal);
       }
-      throw error;
+      try {
+        this.#stats.tasks++;
+        replied = false;
+        const reply = await this.#backend.exec(task, signal);
+        replied = true;
+        if ('loaded' in reply && reply.loaded) this.#stats.fnLoads++;
+        return reply;
+      } catch (error) {
+        if (options.timeout !== undefined && isTimeout(error)) {
+          throw new DOMException(`${what} timed out after ${options.timeout} ms (its worker was stopped and replaced)`, 'TimeoutError');
+        }
+        throw error;
+      } finally {
+        this.#release();
+      }
     } finally {
-      this.#release();
+      lease?.release(replied);
     }
   }
 
@@ -277,7 +300,6 @@ export class Pool {
     const input = iterate(items, where);
     const user = options.signal;
     user?.throwIfAborted();
-    const fnRef: FnRef = { key: randomUUID(), bytes: seal(fn, `${where} function`, this.backend === 'threads') };
     const total = knownLength(items);
     const chunker = new Chunker(this.size, total, options.chunkSize);
     const window = this.size * 2;
@@ -288,6 +310,7 @@ export class Pool {
     let next = 0; // index of the next input item
     let done = 0;
     let exhausted = false;
+    const fnRef = this.#seal(fn, where);
     try {
       for (;;) {
         while (!exhausted && pending.size < window && (!ordered || seq - due < window)) {
@@ -322,8 +345,25 @@ export class Pool {
     } finally {
       // Chunks still running when we stop early (an item failed, the consumer broke out of an
       // imap) finish on their own and are discarded: stopping them would cost their workers.
-      if (!exhausted) await input.close();
+      // Each holds the sealed buffer until its reply (#exec); the call itself lets go of it here.
+      try {
+        if (!exhausted) await input.close();
+      } finally {
+        this.#leases.get(fnRef)?.release();
+      }
     }
+  }
+
+  /** The call's function, sealed once for all its messages (threads: into a reused buffer when one fits). */
+  #seal(fn: Function, where: string): FnRef {
+    const key = randomUUID();
+    const label = `${where} function`;
+    if (this.backend !== 'threads') return { key, bytes: seal(fn, label, false) };
+    let buffer: SharedArrayBuffer | undefined;
+    const bytes = seal(fn, label, (size) => (buffer = this.#spares.take(size)));
+    const ref: FnRef = { key, bytes };
+    this.#leases.set(ref, new SealLease(buffer!, this.#spares));
+    return ref;
   }
 
   async #sendChunk(fnRef: FnRef, chunk: unknown[], start: number, mode: Mode, chunker: Chunker, options: MapOptions, where: string, tracked: boolean): Promise<unknown[]> {

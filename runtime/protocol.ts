@@ -13,8 +13,11 @@ export interface FnRef {
   key: string;
   /** the function, sealed ({@link seal}); processes get them in the first message to each child */
   bytes?: Uint8Array;
-  /** threads: the same bytes in shared memory, so no message copies them */
-  shared?: SharedArrayBuffer;
+  /**
+   * threads: the same bytes in shared memory, so no message copies them: a view of exactly the
+   * payload's length (the buffer may be longer: pools reuse sealed buffers, see seal-buffers.ts)
+   */
+  shared?: Uint8Array;
 }
 
 /**
@@ -106,11 +109,11 @@ function deserialize(bytes: Uint8Array): unknown {
 }
 
 /** The bytes in shared memory (threads read them without a copy per message); sealed ones already are. */
-export function share(bytes: Uint8Array): SharedArrayBuffer {
-  if (bytes.buffer instanceof SharedArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer;
-  const sab = new SharedArrayBuffer(bytes.byteLength);
-  new Uint8Array(sab).set(bytes);
-  return sab;
+export function share(bytes: Uint8Array): Uint8Array {
+  if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  shared.set(bytes);
+  return shared;
 }
 
 // ---------- sealed payloads: a call's function, with its large typed arrays out of band ----------
@@ -120,7 +123,9 @@ export function share(bytes: Uint8Array): SharedArrayBuffer {
 // The head is the v8-serialized Packet; typed arrays of OOB_MIN bytes or more are not in it but
 // in the data part (each 8-byte aligned), copied there once: not through the serializer (whose
 // buffer grows by doubling) and not again into shared memory. Each worker copies them out into
-// memory of its own when it revives the function.
+// memory of its own when it revives the function. The sealed bytes are a view of exactly `end`
+// bytes, every one of them written by seal (alignment padding is zeroed), so a reused buffer's
+// old bytes are neither part of the payload nor read: unsealing checks every range against it.
 
 const MAGIC = 0x54505331; // 'TPS1'
 const align8 = (n: number): number => (n + 7) & ~7;
@@ -129,8 +134,11 @@ const VIEWS: Record<string, new (buffer: ArrayBuffer) => ArrayBufferView> = {
   Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView,
 };
 
-/** The value pickled and sealed, in shared memory when `shared` (for threads). */
-export function seal(value: unknown, label: string, shared: boolean): Uint8Array {
+/**
+ * The value pickled and sealed, in shared memory when `shared` (for threads). `shared` may be an
+ * allocator giving shared memory of at least the size asked (a reused buffer: see seal-buffers.ts).
+ */
+export function seal(value: unknown, label: string, shared: boolean | ((size: number) => SharedArrayBuffer)): Uint8Array {
   const views: ArrayBufferView[] = [];
   const head = v8.serialize(pack(value, label, views));
   const tableAt = 12;
@@ -141,18 +149,23 @@ export function seal(value: unknown, label: string, shared: boolean): Uint8Array
     end = align8(end + v.byteLength);
     return at;
   });
-  const buffer = shared ? new SharedArrayBuffer(end) : new ArrayBuffer(end);
-  const out = new Uint8Array(buffer);
-  const dv = new DataView(buffer);
+  const buffer = typeof shared === 'function' ? shared(end) : shared ? new SharedArrayBuffer(end) : new ArrayBuffer(end);
+  if (buffer.byteLength < end) throw new Error('teleport: internal error: sealed payload buffer too small');
+  const out = new Uint8Array(buffer, 0, end);
+  const dv = new DataView(buffer, 0, end);
   dv.setUint32(0, MAGIC);
   dv.setUint32(4, views.length);
   dv.setUint32(8, head.byteLength);
+  out.set(head, headAt);
+  let written = headAt + head.byteLength;
   views.forEach((v, i) => {
+    out.fill(0, written, offsets[i]); // padding: a reused buffer's old bytes go
     dv.setFloat64(tableAt + 16 * i, offsets[i]!);
     dv.setFloat64(tableAt + 16 * i + 8, v.byteLength);
     out.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), offsets[i]);
+    written = offsets[i]! + v.byteLength;
   });
-  out.set(head, headAt);
+  out.fill(0, written, end);
   return out;
 }
 
@@ -162,13 +175,20 @@ export function unsealNow(bytes: Uint8Array): { value: unknown } | Promise<{ val
   if (bytes.byteLength < 12 || dv.getUint32(0) !== MAGIC) throw new FormatError('not a sealed Teleport payload');
   const n = dv.getUint32(4);
   const headAt = 12 + 16 * n;
-  const packet = deserialize(bytes.subarray(headAt, headAt + dv.getUint32(8))) as Packet;
+  const headEnd = headAt + dv.getUint32(8);
+  if (headEnd > bytes.byteLength) throw new FormatError('sealed payload: truncated');
+  const packet = deserialize(bytes.subarray(headAt, headEnd)) as Packet;
   const oob: OutOfBand = (i, type) => {
     const Ctor = Object.hasOwn(VIEWS, type) ? VIEWS[type] : undefined;
     if (!Ctor || !(i >= 0 && i < n)) throw new FormatError(`sealed payload: bad out-of-band entry ${i} (${type})`);
     const at = dv.getFloat64(12 + 16 * i);
-    const copy = new ArrayBuffer(dv.getFloat64(12 + 16 * i + 8));
-    new Uint8Array(copy).set(bytes.subarray(at, at + copy.byteLength));
+    const length = dv.getFloat64(12 + 16 * i + 8);
+    // every range within the payload's own bytes (subarray would clamp silently)
+    if (!Number.isSafeInteger(at) || !Number.isSafeInteger(length) || at < headEnd || length < 0 || at + length > bytes.byteLength) {
+      throw new FormatError(`sealed payload: out-of-band entry ${i} lies outside the payload`);
+    }
+    const copy = new ArrayBuffer(length);
+    new Uint8Array(copy).set(bytes.subarray(at, at + length));
     return new Ctor(copy);
   };
   return unpackLoaded(packet, oob) ?? unpack(packet, oob).then((value) => ({ value }));

@@ -23,12 +23,17 @@ export function createWorkerCore(init: WorkerInit, { bytes = false } = {}): (tas
   let setup: Promise<void> | undefined;
   let setupDone = false;
 
-  /** the call's function: cached, or revived from the bytes the message carries */
+  /**
+   * the call's function: cached, or revived from the bytes the message carries. Those bytes are
+   * read here only, before the message's reply, and nothing revived keeps a view of them
+   * (unsealNow copies): the main thread reuses a sealed buffer once every message carrying it has
+   * its reply (seal-buffers.ts).
+   */
   function loadFn(task: Task): Loaded | Promise<Loaded> {
     const ref = task.fn!;
     const hit = fns.get(ref.key);
     if (hit) return { fn: hit, loaded: false };
-    const bytes = ref.bytes ?? (ref.shared ? new Uint8Array(ref.shared) : undefined);
+    const bytes = ref.bytes ?? ref.shared;
     if (!bytes) return { missing: ref.key };
     const keep = ({ value }: { value: unknown }): Loaded => {
       const fn = asFunction(value, 'function');

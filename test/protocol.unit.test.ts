@@ -50,11 +50,47 @@ describe('payloads', () => {
 
   it('share hands over sealed shared memory as it is', () => {
     const bytes = seal({ a: 1 }, 'test', true);
-    expect(share(bytes)).toBe(bytes.buffer);
+    expect(share(bytes)).toBe(bytes);
     const plain = seal({ a: 1 }, 'test', false);
-    const sab = share(plain);
-    expect(sab).toBeInstanceOf(SharedArrayBuffer);
-    expect(now(unsealNow(new Uint8Array(sab)))).toEqual({ a: 1 });
+    const shared = share(plain);
+    expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(shared.byteLength).toBe(plain.byteLength);
+    expect(now(unsealNow(shared))).toEqual({ a: 1 });
+  });
+
+  it('sealing into a reused buffer full of old bytes gives the same bytes as a fresh one, of exactly the payload\'s length', () => {
+    const big = new Float64Array(150_000).map((_, i) => i + 0.25); // 1.2 MB: out of band
+    const odd = new Uint8Array((1 << 20) + 3).fill(5); // a length that needs padding after it
+    const value = { odd, big, s: 'x'.repeat(13), small: new Int16Array([7, 8, 9]) };
+    const fresh = seal(value, 'test', true);
+    const dirty = new SharedArrayBuffer(fresh.byteLength + 4096);
+    new Uint8Array(dirty).fill(0xab);
+    const reused = seal(value, 'test', (size) => {
+      expect(size).toBe(fresh.byteLength);
+      return dirty;
+    });
+    expect(reused.buffer).toBe(dirty);
+    expect(reused.byteOffset).toBe(0);
+    expect(reused.byteLength).toBe(fresh.byteLength);
+    expect(Buffer.compare(Buffer.from(reused), Buffer.from(fresh))).toBe(0); // padding zeroed, nothing old inside
+    const out = now(unsealNow(reused)) as typeof value;
+    expect(same(out.big, big) && same(out.odd, odd)).toBe(true);
+    expect(out.s).toBe(value.s);
+    expect(out.small).toEqual(value.small);
+    expect(() => seal(value, 'test', () => new SharedArrayBuffer(16))).toThrow(/too small/);
+  });
+
+  it('unsealing never reads past the payload: truncated bytes and out-of-range entries fail with a FormatError', () => {
+    const bytes = seal({ big: new Uint8Array(1 << 20).fill(3) }, 'test', true);
+    // cut inside the out-of-band data (a clamped read would revive a shorter array)
+    expect(() => now(unsealNow(bytes.subarray(0, bytes.byteLength - 8)))).toThrow(FormatError);
+    // cut inside the head
+    expect(() => unsealNow(bytes.subarray(0, 40))).toThrow(FormatError);
+    const bad = new Uint8Array(bytes); // a private copy to corrupt: offset of entry 0 pointing into the head
+    new DataView(bad.buffer).setFloat64(12, 16);
+    expect(() => now(unsealNow(bad))).toThrow(/outside the payload/);
+    new DataView(bad.buffer).setFloat64(12, 0.5);
+    expect(() => now(unsealNow(bad))).toThrow(/outside the payload/);
   });
 
   it('bytes that are not a sealed payload fail with a FormatError', () => {

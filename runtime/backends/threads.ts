@@ -12,7 +12,7 @@ const NO_OPTIONS = Object.freeze({});
 
 export class ThreadsBackend implements Backend {
   readonly #piscina: Piscina<Task, Reply>;
-  readonly #shared = new WeakMap<FnRef, SharedArrayBuffer>();
+  readonly #shared = new WeakMap<FnRef, Uint8Array>();
   #fnBytes = 0;
   #terminated = false;
   #broken: WorkerError | undefined;
@@ -58,13 +58,15 @@ export class ThreadsBackend implements Backend {
   exec(task: Task, signal?: AbortSignal): Promise<Reply> {
     if (this.#broken) return Promise.reject(this.#broken);
     if (task.fn?.bytes) {
-      // every message of the call points at one shared copy of the function's bytes
-      let sab = this.#shared.get(task.fn);
-      if (!sab) {
-        this.#shared.set(task.fn, (sab = share(task.fn.bytes)));
-        this.#fnBytes += sab.byteLength; // shared memory: every worker reads the same copy
+      // every message of the call points at one shared copy of the function's bytes (sealed
+      // bytes already are shared: the Pool decides when their buffer may be reused, see
+      // seal-buffers.ts; a worker reads them only until it replies)
+      let shared = this.#shared.get(task.fn);
+      if (!shared) {
+        this.#shared.set(task.fn, (shared = share(task.fn.bytes)));
+        this.#fnBytes += shared.byteLength; // shared memory: every worker reads the same copy
       }
-      task = { ...task, fn: { key: task.fn.key, shared: sab } };
+      task = { ...task, fn: { key: task.fn.key, shared } };
     } else task = { ...task };
     this.#posted = false;
     const run = this.#piscina.run(task, signal ? { signal } : NO_OPTIONS);
