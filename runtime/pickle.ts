@@ -2,8 +2,8 @@
 // registered code plus their captured environments; class instances become class reference +
 // state), and revive it on the other side. The platform's structured clone (postMessage,
 // v8.serialize) then does the byte work, including cycles, Map/Set/Date/RegExp/typed arrays.
-import { builtinPath, resolveBuiltin } from './builtins.js';
-import { FormatError, UnknownModuleError, UnserializableError, VersionSkewError } from './errors.js';
+import { UnknownBuiltinError, builtinPath, resolveBuiltin } from './builtins.js';
+import { FormatError, UnknownModuleError, UnserializableError, VersionSkewError, WorkerError } from './errors.js';
 import { BOUND, ENV, META, OWNER, PRIVATE, boundLive, buildId, moduleScope, modules, probed, restoring, unitsById, type MemberMeta, type ModuleRecord, type Reader, type ScopeInstance, type UnitMeta } from './registry.js';
 import { CALL, FORMAT_VERSION, type CallPacket, type Packet } from './packet.js';
 import { tagMembers } from './hooks.js';
@@ -51,6 +51,9 @@ const formatSeg = (s: Seg): string => (typeof s === 'string' ? '.' + s : typeof 
 type AnyFn = Function & { [META]?: UnitMeta | MemberMeta; [ENV]?: Reader; [OWNER]?: Function };
 
 const ERROR_NAMES = ['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError'] as const;
+/** Teleport's own error classes travel by name (`teleport:FormatError`): a worker's FormatError is one at home too. */
+const RUNTIME_ERRORS = new Map<string, Function>([FormatError, VersionSkewError, UnknownModuleError, UnserializableError, WorkerError, UnknownBuiltinError].map((c) => [`teleport:${c.name}`, c]));
+const RUNTIME_ERROR_NAMES = new Map([...RUNTIME_ERRORS].map(([name, c]) => [c, name]));
 const LEAF_PROTOS = new Set<object | null>([
   Date.prototype, RegExp.prototype, ArrayBuffer.prototype, DataView.prototype, Boolean.prototype, Number.prototype,
   String.prototype, BigInt.prototype,
@@ -263,7 +266,7 @@ class Reducer {
     this.memo.set(err, rec);
     const ctor = Object.getPrototypeOf(err)?.constructor as AnyFn | undefined;
     if (ctor && ctor[META] && (ctor[META] as UnitMeta).mod) rec.c = this.at('(class)', () => this.fn(ctor));
-    else rec.c = ERROR_NAMES.find((n) => (globalThis as Record<string, unknown>)[n] === ctor) ?? 'Error';
+    else rec.c = (ctor && RUNTIME_ERROR_NAMES.get(ctor)) ?? ERROR_NAMES.find((n) => (globalThis as Record<string, unknown>)[n] === ctor) ?? 'Error';
     if (Object.prototype.hasOwnProperty.call(err, 'cause')) rec.x = this.at('.cause', () => this.reduce((err as { cause?: unknown }).cause));
     if (err instanceof AggregateError) rec.g = this.at('.errors', () => this.reduce(err.errors));
     const own = Object.keys(err).filter((k) => k !== 'cause');
@@ -629,7 +632,11 @@ class Reviver {
 
   private error(r: Rec): Error {
     let err: Error;
-    if (typeof r.c === 'string') {
+    const runtimeClass = typeof r.c === 'string' ? RUNTIME_ERRORS.get(r.c) : undefined;
+    if (runtimeClass) {
+      // (its constructor is not run: the message, stack and own fields come from the record)
+      err = Reflect.construct(Error, [r.m], runtimeClass as new () => Error);
+    } else if (typeof r.c === 'string') {
       const Ctor = ERROR_NAMES.includes(r.c as never) ? ((globalThis as Record<string, unknown>)[r.c] as ErrorConstructor) : Error;
       err = r.c === 'AggregateError' ? new AggregateError([], r.m as string) : new Ctor(r.m as string);
     } else {

@@ -6,7 +6,8 @@ import { pack, unpackSync } from '../runtime/pickle.js';
 import { parseTemplate } from '../runtime/call-shape.js';
 import { CALL, FORMAT_VERSION, type CallPacket } from '../runtime/packet.js';
 import { decodeNow, freeze, seal, share, unsealNow } from '../runtime/protocol.js';
-import { FormatError } from '../runtime/errors.js';
+import { FormatError, UnknownModuleError, UnserializableError, VersionSkewError, WorkerError } from '../runtime/errors.js';
+import { UnknownBuiltinError } from '../runtime/builtins.js';
 
 /** same type and bytes (vitest's deep equality is slow on megabytes) */
 const same = (a: ArrayBufferView, b: ArrayBufferView): boolean =>
@@ -107,5 +108,35 @@ describe('payloads', () => {
     const old = [CALL, FORMAT_VERSION + 1, 'build', 'file:///x.js', good] as unknown as CallPacket;
     expect(() => unpackSync(old)).toThrow(new FormatError(`Teleport payload has format version ${FORMAT_VERSION + 1}; this runtime reads version ${FORMAT_VERSION}`));
     expect(() => unpackSync([CALL, FORMAT_VERSION, 'build', 7, good] as unknown as CallPacket)).toThrow(new FormatError('not a Teleport payload'));
+  });
+});
+
+describe("Teleport's own errors", () => {
+  it('come back as their class, with message, stack and fields (a FormatError from a worker is a FormatError)', () => {
+    const sent = [
+      new FormatError('bad bytes'),
+      new VersionSkewError('other build', 'aaa', 'bbb'),
+      new UnknownModuleError('no module'),
+      new UnserializableError('cannot send x', ['x', '.y']),
+      new WorkerError('worker died', { cause: new RangeError('oom') }),
+      new UnknownBuiltinError('Math.nope'),
+    ];
+    const got = unpackSync(pack(sent)) as Error[];
+    got.forEach((e, i) => {
+      const s = sent[i];
+      expect(e).toBeInstanceOf(s.constructor);
+      expect(e.name).toBe(s.name);
+      expect(e.message).toBe(s.message);
+      expect(e.stack).toBe(s.stack);
+    });
+    expect((got[1] as VersionSkewError).senderBuild).toBe('aaa');
+    expect((got[1] as VersionSkewError).receiverBuild).toBe('bbb');
+    expect((got[3] as UnserializableError).path).toEqual(['x', '.y']);
+    expect(got[3]).toBeInstanceOf(TypeError);
+    expect((got[4] as Error).cause).toBeInstanceOf(RangeError);
+    // a user's error class named like one of ours is not mistaken for it
+    class FakeFormatError extends Error { override name = 'FormatError'; }
+    const fake = unpackSync(pack(new FakeFormatError('mine'))) as Error;
+    expect(fake).not.toBeInstanceOf(FormatError);
   });
 });

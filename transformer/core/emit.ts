@@ -21,7 +21,13 @@ const T = '$tp';
 
 /** Marks where a unit's copy starts in the appendix, so the source map can point it home. */
 const COPY_MARK = (i: number) => `\u0000${i}\u0000`;
-const COPY_MARK_RE = /\u0000(\d+)\u0000/g;
+
+/** Lines in a text (one more than its line breaks). */
+function countLines(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
 
 export interface CopySite { unit: number; line: number; column: number }
 /** `text` put in place of the module text from `pos` to `end` (an insertion when they are equal) */
@@ -128,19 +134,31 @@ export class Emitter {
     this.s.prepend(header);
     this.edits.push({ pos: 0, end: 0, text: header });
     const body = this.s.toString();
-    const lineBase = body.split('\n').length; // the appendix starts on the line after the body
-    let appendix = this.appendix();
+    const lineBase = countLines(body); // the appendix starts on the line after the body
     // find (and remove) the copy markers, recording where each copy landed
-    const lines = appendix.split('\n');
-    for (let l = 0; l < lines.length; l++) {
-      let removed = 0;
-      lines[l] = lines[l].replace(COPY_MARK_RE, (m, idx: string, at: number) => {
-        this.copySites.push({ unit: Number(idx), line: lineBase + l, column: at - removed });
-        removed += m.length;
-        return '';
-      });
+    const raw = this.appendix();
+    const parts: string[] = [];
+    let from = 0;
+    let line = lineBase;
+    let lineStart = 0; // offset in `raw` of the current line
+    let removedOnLine = 0;
+    for (let at = raw.indexOf('\u0000'); at >= 0; at = raw.indexOf('\u0000', at + 1)) {
+      const close = raw.indexOf('\u0000', at + 1);
+      // (a NUL in the program's own text is not a marker: a marker is NUL, digits, NUL)
+      if (close < 0 || close === at + 1 || !/^\d+$/.test(raw.slice(at + 1, close))) continue;
+      for (let nl = raw.indexOf('\n', lineStart); nl >= 0 && nl < at; nl = raw.indexOf('\n', nl + 1)) {
+        line++;
+        lineStart = nl + 1;
+        removedOnLine = 0;
+      }
+      this.copySites.push({ unit: Number(raw.slice(at + 1, close)), line, column: at - lineStart - removedOnLine });
+      removedOnLine += close + 1 - at;
+      parts.push(raw.slice(from, at));
+      from = close + 1;
+      at = close;
     }
-    appendix = lines.join('\n');
+    parts.push(raw.slice(from));
+    const appendix = parts.join('');
     this.s.append('\n' + appendix);
     return this.s.toString();
   }

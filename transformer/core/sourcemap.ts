@@ -1,10 +1,12 @@
 // Source map of the transform's output: the instrumented body keeps its lines (edits never add a
 // line), and each copy of a function in the appended factories is mapped back to the original
 // function's lines, so a stack trace from a function rebuilt in a worker points at its source.
-// Without an input map, magic-string maps the body. With one (the core was given compiled text),
-// the input map's own segments are moved past the edits made on their line: the result points at
-// the original source exactly where the compiler's map did, at a fraction of the cost of mapping
-// every word of the output and looking each one up in the input map.
+// The segments of the input map (when the core was given compiled text with a map back to its
+// source), or of the input text itself (a segment per token), are moved past the edits made on
+// their line: the result points at the original source exactly where the compiler's map did, at a
+// fraction of the cost of mapping every character or word of the output with magic-string and
+// looking each one up in the input map. (magic-string's map remains the fallback for edits that
+// would add a line.)
 import { encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import type MagicString from 'magic-string';
 import type { CopySite, Edit } from './emit.js';
@@ -15,10 +17,13 @@ import type { TransformResult } from './types.js';
 
 /** With `origin` (the input came with a map to its original source), the map points at the original. */
 export function buildMap(s: MagicString, fileName: string, units: Unit[], sites: CopySite[], lines: LineIndex, origin?: Origin, edits: Edit[] = []): TransformResult['map'] {
-  const moved = origin && moveThroughEdits(origin, edits, lines, s.original.length);
-  if (origin && moved) {
+  const code = s.original;
+  const moved = moveThroughEdits(origin ? origin.segments() : identitySegments(code), edits, lines, code.length);
+  if (moved) {
     copyLines(moved, units, sites, lines, (line, column) => column + shiftAt(edits, lines, line, column));
-    return { version: 3, file: undefined, sources: origin.map.sources, sourcesContent: origin.map.sourcesContent, names: [], mappings: encode(moved) };
+    return origin
+      ? { version: 3, file: undefined, sources: origin.map.sources, sourcesContent: origin.map.sourcesContent, names: [], mappings: encode(moved) }
+      : { version: 3, file: undefined, sources: [fileName], sourcesContent: [code], names: [], mappings: encode(moved) };
   }
   // (composed with a compiler's map, which has a segment per token at most, a segment per word
   // boundary is as precise as one per character, and allocates far less)
@@ -42,6 +47,29 @@ export function buildMap(s: MagicString, fileName: string, units: Unit[], sites:
     names: decoded.names,
     mappings: encode(mappings),
   };
+}
+
+const TOKEN = /[\w$]+|\S/g;
+
+/**
+ * The map of a text to itself with a segment at each token (a word, or one other non-space
+ * character): where a stack trace's column can point, so as precise as a segment per character.
+ */
+function identitySegments(code: string): number[][][] {
+  const out: number[][][] = [];
+  let line = 0;
+  let start = 0;
+  for (;;) {
+    const nl = code.indexOf('\n', start);
+    const end = nl < 0 ? code.length : nl;
+    const segs: number[][] = [];
+    TOKEN.lastIndex = start;
+    for (let m = TOKEN.exec(code); m && m.index < end; m = TOKEN.exec(code)) segs.push([m.index - start, 0, line, m.index - start]);
+    out.push(segs);
+    if (nl < 0) return out;
+    start = nl + 1;
+    line++;
+  }
 }
 
 /**
@@ -115,10 +143,9 @@ function editsOn(edits: Edit[], lines: LineIndex): Map<number, LineEdit[]> {
  * The input map's segments (original positions) at their output columns, body lines only; or
  * undefined when an edit adds a line or replaces text across lines (then the general path maps).
  */
-function moveThroughEdits(origin: Origin, edits: Edit[], lines: LineIndex, length: number): SourceMapSegment[][] | undefined {
+function moveThroughEdits(input: readonly (readonly (readonly number[])[])[], edits: Edit[], lines: LineIndex, length: number): SourceMapSegment[][] | undefined {
   for (const e of edits) if ((e.pos < length && e.text.includes('\n')) || (e.end !== e.pos && lines.position(e.end).line !== lines.position(e.pos).line)) return undefined;
   const perLine = editsOn(edits, lines);
-  const input = origin.segments();
   const out: SourceMapSegment[][] = new Array(input.length);
   for (let l = 0; l < input.length; l++) {
     const segs = input[l];
