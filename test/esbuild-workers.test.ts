@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { teleport } from '../dist/plugins/esbuild/index.js';
-import { TransformPool } from '../dist/plugins/esbuild/transform-pool.js';
+import { TransformPool, defaultWorkers } from '../dist/plugins/esbuild/transform-pool.js';
 // @ts-expect-error (a JavaScript module without types)
 import { generate } from '../bench/src/gen-codebase.mjs';
 import { repo, tmp } from './support/build.js';
@@ -166,6 +166,10 @@ console.log('built');
     expect(r.stdout).toBe('built\n');
     expect(r.status).toBe(0);
     expect(Date.now() - t0).toBeLessThan(30_000);
+  });
+
+  it('defaults to one thread per core but one, at most 4, none on two cores or fewer', () => {
+    expect([1, 2, 3, 4, 8, 64].map((n) => defaultWorkers(n))).toEqual([0, 0, 2, 3, 4, 4]);
   });
 
   it('rejects a workers count that is not a whole number >= 0', async () => {

@@ -29,7 +29,8 @@ export interface TeleportPluginOptions {
   manifest?: string | false;
   /**
    * worker threads that run the transform, started on the first module and ended when esbuild
-   * disposes of the build; 0 runs it in esbuild's JS thread (default: one per core, at most 4)
+   * disposes of the build; 0 runs it in esbuild's JS thread. The output is the same either way.
+   * Default: one per core but one, at most 4, and 0 on machines with one or two cores.
    */
   workers?: number;
 }

@@ -5,9 +5,13 @@ import os from 'node:os';
 import { Piscina } from 'piscina';
 import type { TransformOutcome, TransformTask } from './transform-worker.js';
 
-/** The default thread count: one per core, at most 4 (more buys little: esbuild needs cores too). */
-export function defaultWorkers(): number {
-  return Math.max(1, Math.min(4, os.availableParallelism()));
+/**
+ * The default thread count: one per core but one (esbuild's JS thread keeps busy with its own
+ * work), at most 4; none on one or two cores, where the threads' extra CPU (each loads and warms
+ * up the core on its own) cost more than they saved in our measurements (README, Build cost).
+ */
+export function defaultWorkers(cores = os.availableParallelism()): number {
+  return cores > 2 ? Math.min(4, cores - 1) : 0;
 }
 
 export class TransformPool {
