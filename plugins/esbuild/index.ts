@@ -1,8 +1,8 @@
 // esbuild front end: runs the transform core on every project source esbuild loads (TypeScript
 // first compiled to JavaScript by esbuild, see strip-types.ts), keeps the runtime (`teleport`)
 // external so workers share one registry with the bundle, and writes the build manifest next to
-// the output. The core runs in a small pool of worker threads (transform-pool.ts), or in esbuild's
-// own JS thread with `workers: 0`; both give the same output.
+// the output. The core runs in esbuild's own JS thread or, with `workers`, on a small pool of
+// worker threads (transform-pool.ts); both give the same output.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Message, PartialMessage, Plugin } from 'esbuild';
