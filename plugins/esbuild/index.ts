@@ -1,12 +1,17 @@
 // esbuild front end: runs the transform core on every project source esbuild loads (TypeScript
 // first compiled to JavaScript by esbuild, see strip-types.ts), keeps the runtime (`teleport`)
 // external so workers share one registry with the bundle, and writes the build manifest next to
-// the output.
+// the output. The core runs in esbuild's own JS thread or, with `workers`, on a small pool of
+// worker threads (transform-pool.ts); both give the same output.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Message, Plugin } from 'esbuild';
-import { buildManifest, shouldTransform, transformModule, type Diagnostic, type ModuleManifest, type TransformResult } from '../../transformer/core/index.js';
+import type { Message, PartialMessage, Plugin } from 'esbuild';
+// (not the core itself: with worker threads, only they load the parser)
+import { buildManifest, shouldTransform } from '../../transformer/core/manifest.js';
+import type { Diagnostic, ModuleManifest } from '../../transformer/core/types.js';
 import { typeStripper } from './strip-types.js';
+import { TransformPool, defaultWorkers } from './transform-pool.js';
+import type { TransformOutcome, TransformTask } from './transform-worker.js';
 
 export interface TeleportPluginOptions {
   /** project root for stable IDs (default: esbuild's absWorkingDir, else process.cwd()) */
@@ -22,6 +27,12 @@ export interface TeleportPluginOptions {
   exclude?: RegExp;
   /** file name of the manifest written into outdir (default 'teleport-manifest.json'); false to skip */
   manifest?: string | false;
+  /**
+   * worker threads that run the transform, started on the first module and ended when esbuild
+   * disposes of the build; 0 runs it in esbuild's JS thread. The output is the same either way.
+   * Default: one per core but one, at most 4, and 0 on machines with one or two cores.
+   */
+  workers?: number;
 }
 
 const TYPESCRIPT = /\.[cm]?tsx?$/;
@@ -33,6 +44,14 @@ function toMessage(d: Diagnostic, root: string): Message {
   };
 }
 
+/** A transform that threw: an error at the file (at the parser's position in a JavaScript file). */
+function failure(f: Extract<TransformOutcome, { ok: false }>, file: string): PartialMessage {
+  return {
+    pluginName: 'teleport', text: `Teleport could not transform this file: ${f.message}`,
+    location: { file, namespace: 'file', ...(f.line !== undefined ? { line: f.line, column: f.column } : {}) },
+  };
+}
+
 export function teleport(options: TeleportPluginOptions = {}): Plugin {
   return {
     name: 'teleport',
@@ -41,6 +60,12 @@ export function teleport(options: TeleportPluginOptions = {}): Plugin {
       const manifests = new Map<string, ModuleManifest>();
       const entries = entryPaths(build.initialOptions.entryPoints, build.initialOptions.absWorkingDir ?? process.cwd());
       const stripTypes = typeStripper(build);
+      const workers = options.workers ?? defaultWorkers();
+      if (!Number.isInteger(workers) || workers < 0) throw new Error(`teleport: \`workers\` must be a whole number >= 0, got ${workers}`);
+      const pool = workers > 0 ? new TransformPool(workers) : undefined;
+      const transform = async (task: TransformTask): Promise<TransformOutcome> => (pool ? pool.run(task) : (await import('./transform-worker.js')).transformTask(task));
+      // (esbuild calls this after a one-shot build(), and on a context's dispose())
+      build.onDispose(() => void pool?.destroy());
 
       build.onStart(() => {
         manifests.clear();
@@ -55,29 +80,31 @@ export function teleport(options: TeleportPluginOptions = {}): Plugin {
         if (options.exclude && options.exclude.test(args.path)) return undefined;
         const entry = entries.has(path.resolve(args.path));
         const jsx = /x$/.test(args.path);
-        let result: TransformResult;
-        if (TYPESCRIPT.test(args.path)) {
+        const typescript = TYPESCRIPT.test(args.path);
+        let task: TransformTask;
+        if (typescript) {
           // the core gets esbuild's JavaScript and its map back to the TypeScript
           const js = await stripTypes(args.path);
           if ('errors' in js) return { errors: js.errors };
-          result = transformModule(js.code, args.path, { root, entry, language: 'js', jsx, inputMap: js.map });
-          if (result.untouched) {
-            // a CommonJS module is not instrumented: esbuild gets the TypeScript itself, as without
-            // the plugin (it reads `export =` differently from the `module.exports` it compiles to)
-            manifests.set(args.path, result.manifest);
-            return { contents: js.map.sourcesContent?.[0] ?? await fs.readFile(args.path, 'utf8'), loader: jsx ? 'tsx' : 'ts', warnings: result.diagnostics.map((d) => toMessage(d, root)) };
-          }
+          task = { code: js.code, file: args.path, options: { root, entry, language: 'js', jsx }, inputMap: js.map };
         } else {
-          result = transformModule(await fs.readFile(args.path, 'utf8'), args.path, { root, entry, language: 'js', jsx });
+          task = { code: await fs.readFile(args.path, 'utf8'), file: args.path, options: { root, entry, language: 'js', jsx } };
         }
-        manifests.set(args.path, result.manifest);
-        const map = Buffer.from(JSON.stringify({ ...result.map, sources: [args.path] })).toString('base64');
+        const out = await transform(task);
+        if (!out.ok) return { errors: [failure(out, args.path)] };
+        manifests.set(args.path, out.manifest);
+        const messages = (severity: Diagnostic['severity']) => out.diagnostics.filter((d) => d.severity === severity).map((d) => toMessage(d, root));
+        if (out.untouched && typescript) {
+          // a CommonJS module is not instrumented: esbuild gets the TypeScript itself, as without
+          // the plugin (it reads `export =` differently from the `module.exports` it compiles to)
+          return { contents: await fs.readFile(args.path, 'utf8'), loader: jsx ? 'tsx' : 'ts', warnings: messages('warning') };
+        }
         return {
-          contents: `${result.code}\n//# sourceMappingURL=data:application/json;base64,${map}\n`,
+          contents: out.contents,
           // (JSX is still there when the tsconfig says `"jsx": "preserve"`)
           loader: jsx ? 'jsx' : 'js',
-          errors: result.diagnostics.filter((d) => d.severity === 'error').map((d) => toMessage(d, root)),
-          warnings: result.diagnostics.filter((d) => d.severity === 'warning').map((d) => toMessage(d, root)),
+          errors: messages('error'),
+          warnings: messages('warning'),
         };
       });
 

@@ -7,12 +7,14 @@
 // gets JavaScript.
 import path from 'node:path';
 import type { BuildOptions, Message, PluginBuild } from 'esbuild';
-import type { InputMap } from '../../transformer/core/origin.js';
 
 export interface Stripped {
   code: string;
-  /** esbuild's map from `code` back to the TypeScript file (its source is the file's absolute path) */
-  map: InputMap;
+  /**
+   * esbuild's map from `code` back to the TypeScript file, as JSON text (its source is the path
+   * relative to the file's directory: the transform parses it, off the main thread when it can)
+   */
+  map: string;
 }
 
 /** The options of the user's build that decide how esbuild reads TypeScript and JSX. */
@@ -34,13 +36,12 @@ export function typeStripper(build: PluginBuild): (file: string) => Promise<Stri
       throw err;
     }
     let code = '';
-    let map: InputMap | undefined;
+    let map: string | undefined;
     for (const out of result.outputFiles!) {
-      if (out.path.endsWith('.map')) map = JSON.parse(out.text) as InputMap;
+      if (out.path.endsWith('.map')) map = out.text;
       else code = out.text;
     }
-    if (!map) throw new Error(`esbuild gave no source map for ${file}`);
-    map.sources = [file];
+    if (map === undefined) throw new Error(`esbuild gave no source map for ${file}`);
     return { code, map };
   };
 }

@@ -4,32 +4,8 @@
 // Expressions in a path (callees, assigned members, computed keys) are printed from the AST, not
 // copied from the text, so that TypeScript and the JavaScript a compiler prints from it (other
 // quotes and spacing, no type assertions) give the same path.
-import { createHash } from 'node:crypto';
 import { parentOf, type Node, type TSESTree } from './walk.js';
 import type { Unit } from './model.js';
-
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
-
-export function base32Hash(text: string, chars = 16): string {
-  const bytes = createHash('sha256').update(text).digest();
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5 && out.length < chars) {
-      out += ALPHABET[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    if (out.length >= chars) break;
-  }
-  return out;
-}
-
-export function hexHash(text: string, chars = 16): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, chars);
-}
 
 /**
  * The name an identifier had in the original source: a compiler may rename a binding (esbuild

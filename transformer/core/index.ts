@@ -8,21 +8,12 @@ import { commonJsEvidence, originalCommonJsSyntax } from './commonjs.js';
 import { Emitter } from './emit.js';
 import { buildMap } from './sourcemap.js';
 import { Origin, type Position } from './origin.js';
-import { base32Hash, explicitName, explicitNameInOriginal, hexHash, semanticPath } from './ids.js';
-import type { BuildManifest, Diagnostic, ModuleManifest, TransformOptions, TransformResult } from './types.js';
+import { base32Hash, hexHash } from './hash.js';
+import { explicitName, explicitNameInOriginal, semanticPath } from './ids.js';
+import type { Diagnostic, ModuleManifest, TransformOptions, TransformResult } from './types.js';
 
 export type * from './types.js';
-
-const SOURCE = /\.(?:[cm]?ts|tsx|[cm]?js|jsx)$/;
-
-/**
- * Files the transform instruments: TS/JS sources, never declaration files, and outside
- * node_modules unless `nodeModules` is set (compiling installed packages).
- */
-export function shouldTransform(fileName: string, options: { nodeModules?: boolean } = {}): boolean {
-  const f = fileName.replace(/\\/g, '/');
-  return SOURCE.test(f) && !/\.d\.[cm]?ts$/.test(f) && (!!options.nodeModules || !f.includes('/node_modules/'));
-}
+export { buildManifest, shouldTransform } from './manifest.js';
 
 export function relativePath(fileName: string, root: string): string {
   return path.relative(root, fileName).split(path.sep).join('/');
@@ -135,25 +126,4 @@ function untouched(code: string, fileName: string, relPath: string, moduleId: st
       hint: 'convert the module to ESM (import/export), or do not send its functions (they still run normally)',
     }],
   };
-}
-
-/** Merge module manifests into a build manifest; duplicate IDs across modules are errors. */
-export function buildManifest(modules: ModuleManifest[]): { manifest: BuildManifest; diagnostics: Diagnostic[] } {
-  const sorted = [...modules].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  const diagnostics: Diagnostic[] = [];
-  const where = new Map<string, string>();
-  for (const m of sorted) {
-    for (const f of m.functions) {
-      const prev = where.get(f.id);
-      if (prev) {
-        diagnostics.push({
-          severity: 'error', file: m.file, line: f.line, column: f.column,
-          message: `duplicate Teleport ID '${f.id}' (also at ${prev})`,
-          hint: 'give each function a unique `/** @teleport name */` tag',
-        });
-      } else where.set(f.id, `${m.file}:${f.line}:${f.column}`);
-    }
-  }
-  const buildId = hexHash(sorted.map((m) => m.module + ':' + m.functions.map((f) => f.id + '=' + f.bodyHash).join(',')).join(';'));
-  return { manifest: { buildId, modules: sorted }, diagnostics };
 }
