@@ -42,7 +42,7 @@ export interface TeleportPluginConfig {
   entries?: string[];
   /**
    * Worker threads that run the transform while tsc emits (default: one per spare core, at most 2; none for a
-   * program of fewer than 8 files). 0 runs it in tsc's thread. The output is the same either way.
+   * program of fewer than 16 files). 0 runs it in tsc's thread. The output is the same either way.
    */
   workers?: number;
 }
@@ -56,7 +56,7 @@ export interface WorkerModules {
 }
 
 /** Below this many files to transform, the default (no `workers` option) keeps the transform in tsc's thread. */
-const SMALL_PROGRAM = 8;
+const SMALL_PROGRAM = 16;
 
 /** What ts-patch passes as the 4th argument of a Program transformer. */
 export interface ProgramTransformerExtras {
