@@ -129,8 +129,8 @@ describe('tspc: the transform in worker threads', { timeout: 240_000 }, () => {
   });
 });
 
-// A plugin over the real core whose workers run tspatch-test-core.mjs: it logs the thread of each call, and throws,
-// exits or hangs on a marker.
+// A plugin over the real core whose workers run test-core.mjs: it logs the thread of each call, and throws,
+// exits or hangs on a marker. tsc's thread does not take jobs back from the worker (the markers must reach it).
 const TEST_CORE = `
 import { appendFileSync } from 'node:fs';
 import { isMainThread, threadId } from 'node:worker_threads';
@@ -143,22 +143,23 @@ export function transformModule(code, fileName, options) {
   return real(code, fileName, options);
 }
 `;
-const TEST_PLUGIN = `
+const TEST_PLUGIN = (workerCore = "new URL('./test-core.mjs', import.meta.url).href") => `
 import { createProgramTransformer } from ${JSON.stringify(adapter)};
 import { buildManifest, shouldTransform } from ${JSON.stringify(path.join(dist, 'core/index.js'))};
 import { transformModule } from './test-core.mjs';
 export default createProgramTransformer({ transformModule, shouldTransform, buildManifest }, {
   entry: new URL(${JSON.stringify('file://' + path.join(dist, 'tspatch-worker.js'))}),
-  core: new URL('./test-core.mjs', import.meta.url).href,
+  core: ${workerCore},
   stallMs: 3000,
+  takeBack: false,
 });
 `;
 
-function testProject(name: string, files: Record<string, string>, plugin: Record<string, unknown>): string {
+function testProject(name: string, files: Record<string, string>, plugin: Record<string, unknown>, workerCore?: string): string {
   const dir = path.join(tmp, `tspatch-workers-${name}`);
   writeProject(dir, files, {}, plugin);
   writeFileSync(path.join(dir, 'test-core.mjs'), TEST_CORE);
-  writeFileSync(path.join(dir, 'test-plugin.mjs'), TEST_PLUGIN);
+  writeFileSync(path.join(dir, 'test-plugin.mjs'), TEST_PLUGIN(workerCore));
   const tsconfig = JSON.parse(readFileSync(path.join(dir, 'tsconfig.json'), 'utf8'));
   tsconfig.compilerOptions.plugins[0].transform = './test-plugin.mjs';
   writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
@@ -206,6 +207,18 @@ describe('tspc: failing transform workers', { timeout: 120_000 }, () => {
     expect(r.status).toBe(2);
     expect(readFileSync(path.join(dir, 'out/m8.js'), 'utf8')).toContain('teleport/hooks');
     expect(JSON.parse(readFileSync(path.join(dir, 'out/teleport-manifest.json'), 'utf8')).modules).toHaveLength(Object.keys(FILES).length - 1);
+  });
+
+  test('a worker that cannot load the core: tsc\'s thread transforms every file, without waiting for the stall timeout', async () => {
+    const dir = testProject('no-core', FILES, { workers: 1 }, "'file:///nonexistent/core.mjs'");
+    const plugin = path.join(dir, 'test-plugin.mjs');
+    writeFileSync(plugin, readFileSync(plugin, 'utf8').replace('stallMs: 3000', 'stallMs: 600000').replace('takeBack: false', 'takeBack: true'));
+    const started = Date.now();
+    const r = await build(dir);
+    expect(r.status).toBe(0);
+    expect(Date.now() - started).toBeLessThan(120_000);
+    expect([...r.threads.values()]).toEqual(Object.keys(FILES).map(() => '0'));
+    expect(readFileSync(path.join(dir, 'out/m8.js'), 'utf8')).toContain('teleport/hooks');
   });
 
   test('a worker that hangs is an error on that file after the stall timeout, not a hung build', async () => {

@@ -1,5 +1,5 @@
 // Worker thread entry of the ts-patch front end's transform pool (tspatch-workers.ts): runs the core's
-// transformModule on the jobs the main thread posts, and sends each result (or the failure's message) on
+// transformModule on the jobs the main thread posts (those it has not taken back), and sends each result (or the failure's message) on
 // the port the pool pulls synchronously, then bumps the shared counter the main thread sleeps on.
 import { workerData, parentPort, type MessagePort } from 'node:worker_threads';
 import type { TransformOptions, TransformResult } from './core/types.js';
@@ -13,7 +13,8 @@ export interface WorkerInit {
   signal: Int32Array;
   slot: number;
 }
-export interface WorkerJob { id: number; fileName: string; input: string; options: TransformOptions }
+/** `claims[claim]`: 0 while nobody runs the job; the worker or the main thread sets it before running it */
+export interface WorkerJob { id: number; fileName: string; input: string; options: TransformOptions; claims: Int32Array; claim: number }
 export type WorkerReply =
   | { id: number; result: TransformResult | { failure: string } }
   | { exited: number; job: number; reason?: string };
@@ -42,6 +43,7 @@ try {
   process.exit(1);
 }
 parentPort!.on('message', (job: WorkerJob) => {
+  if (Atomics.compareExchange(job.claims, job.claim, 0, 1) !== 0) return; // (the main thread took it)
   Atomics.store(signal, 1 + slot, job.id);
   let result: TransformResult | { failure: string };
   try {

@@ -53,6 +53,8 @@ export interface WorkerModules {
   core: string;
   /** how long a worker with jobs may send nothing before it is taken for dead (default 60 s) */
   stallMs?: number;
+  /** whether tsc's thread, once its emit is done, runs the jobs no worker has started yet (default true) */
+  takeBack?: boolean;
 }
 
 /** Below this many files to transform, the default (no `workers` option) keeps the transform in tsc's thread. */
@@ -128,7 +130,7 @@ export function createProgramTransformer(core: TeleportCore, workers?: WorkerMod
     if (workers && !pool) {
       const asked = typeof config.workers === 'number' && Number.isFinite(config.workers) ? Math.floor(config.workers) : undefined;
       const count = asked ?? (countFiles(core, program, SMALL_PROGRAM) < SMALL_PROGRAM ? 0 : defaultWorkerCount());
-      if (count > 0) pool = new TransformPool(count, workers.entry, workers.core, workers.stallMs);
+      if (count > 0) pool = new TransformPool(count, workers.entry, workers.core, workers.stallMs, workers.takeBack);
     }
     return instrumentEmit(core, cache, config.workers === 0 ? undefined : pool, program, host, config, extras.ts);
   };
