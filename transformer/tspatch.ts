@@ -2,13 +2,15 @@
 // the user's program as it is (one Program: its type check, diagnostics, JS and .d.ts); the transformer hooks the
 // program's emit, runs the Teleport core on each JS file tsc emits with tsc's source map as the core's `inputMap`
 // (positions, diagnostics, tags and the output's map then point at the TS source, as in the esbuild plugin), names
-// the output's map as tsc does (tspatch-maps.ts) and writes teleport-manifest.json next to the emitted JS.
+// the output's map as tsc does (tspatch-maps.ts) and writes teleport-manifest.json next to the emitted JS. The core
+// runs in worker threads (tspatch-workers.ts) while tsc goes on emitting; results are awaited when tsc's emit returns.
 import * as path from 'node:path';
 import type * as TS from 'typescript';
 import { buildManifest, shouldTransform, transformModule } from './core/index.js';
 import type { BuildManifest, Diagnostic as CoreDiagnostic, ModuleManifest, TransformOptions, TransformResult } from './core/types.js';
 import { asTscMap, composeMaps, inlineComment, joinUrlComment, readInlineMap, splitUrlComment, type RawMap } from './tspatch-maps.js';
 import { emitsEsm, lowersTopLevelUsing, transpileInstrumented } from './tspatch-source.js';
+import { TransformPool, defaultWorkerCount, type JobResult, type PoolJob } from './tspatch-workers.js';
 
 /** The part of the core this front end uses (injectable, for tests). */
 export interface TeleportCore {
@@ -38,7 +40,25 @@ export interface TeleportPluginConfig {
    * fails at once, with an error that says so, if node is started with it anyway.
    */
   entries?: string[];
+  /**
+   * Worker threads that run the transform while tsc emits (default: one per spare core, at most 2; none for a
+   * program of fewer than 16 files). 0 runs it in tsc's thread. The output is the same either way.
+   */
+  workers?: number;
 }
+
+/** Where the transform pool's workers come from: the worker module and the module whose transformModule they run. */
+export interface WorkerModules {
+  entry: URL;
+  core: string;
+  /** how long a worker with jobs may send nothing before it is taken for dead (default 60 s) */
+  stallMs?: number;
+  /** whether tsc's thread, once its emit is done, runs the jobs no worker has started yet (default true) */
+  takeBack?: boolean;
+}
+
+/** Below this many files to transform, the default (no `workers` option) keeps the transform in tsc's thread. */
+const SMALL_PROGRAM = 16;
 
 /** What ts-patch passes as the 4th argument of a Program transformer. */
 export interface ProgramTransformerExtras {
@@ -65,7 +85,11 @@ type AnyFn = (...args: any[]) => any;
 type Loose = Record<string, any>;
 
 /** Core results by source file, kept across programs (watch mode re-transforms only files whose JS changed). */
-type ResultCache = Map<string, { input: string; source: string; mappings: string | undefined; options: string; result: TransformResult | { failure: string } }>;
+type ResultCache = Map<string, CacheEntry>;
+interface CacheEntry { input: string; source: string; mappings: string | undefined; options: string; result: JobResult }
+
+/** What the core is asked for one module: `stamp` is what a cached result must match. */
+interface ModuleJob { job: PoolJob; stamp: Omit<CacheEntry, 'result'> }
 
 /** One writeFile call of tsc's emit, held until its JS files are instrumented. */
 interface Output {
@@ -75,28 +99,65 @@ interface Output {
   onError?: (message: string) => void;
   sourceFiles?: readonly TS.SourceFile[];
   data?: TS.WriteFileCallbackData & { sourceMapUrlPos?: number };
+  /** a JS file's parts, once read (`null`: not a file to transform) */
+  plan?: Plan | null;
 }
 
-export function createProgramTransformer(core: TeleportCore): ProgramTransformer {
+/** A JS output taken apart for the core. */
+interface Plan {
+  code: string;
+  comment: string;
+  sf: TS.SourceFile;
+  mapOutput: Output | undefined;
+  tscMap: RawMap | undefined;
+  fromSource: boolean;
+}
+
+/**
+ * A program transformer over `core`. With `workers`, the transform runs in worker threads that load those modules
+ * (they must do what `core.transformModule` does); without, always in tsc's thread.
+ */
+export function createProgramTransformer(core: TeleportCore, workers?: WorkerModules): ProgramTransformer {
   const cache: ResultCache = new Map();
+  let pool: TransformPool | undefined; // shared by the programs of a watch session
   return function teleportProgramTransformer(program, host, config, extras) {
     if (host !== undefined && typeof host.getSourceFile !== 'function') {
       // called by ts-patch as a source transformer: (program, config, extras)
       return misconfigured(host as unknown as TeleportPluginConfig, config as unknown);
     }
-    return instrumentEmit(core, cache, program, host, config ?? {}, extras.ts);
+    config ??= {};
+    // started now, so that loading the core in the workers overlaps tsc's type check
+    if (workers && !pool) {
+      const asked = typeof config.workers === 'number' && Number.isFinite(config.workers) ? Math.floor(config.workers) : undefined;
+      const count = asked ?? (countFiles(core, program, SMALL_PROGRAM) < SMALL_PROGRAM ? 0 : defaultWorkerCount());
+      if (count > 0) pool = new TransformPool(count, workers.entry, workers.core, workers.stallMs, workers.takeBack);
+    }
+    return instrumentEmit(core, cache, config.workers === 0 ? undefined : pool, program, host, config, extras.ts);
   };
 }
 
+/** How many of the program's files the core would transform, counting up to `limit`. */
+function countFiles(core: TeleportCore, program: TS.Program, limit: number): number {
+  let n = 0;
+  for (const sf of program.getSourceFiles()) {
+    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || !core.shouldTransform(sf.fileName)) continue;
+    if (++n >= limit) break;
+  }
+  return n;
+}
+
 /** The ts-patch entry point. */
-const teleportTransformer: ProgramTransformer = createProgramTransformer({ transformModule, shouldTransform, buildManifest });
+const teleportTransformer: ProgramTransformer = createProgramTransformer(
+  { transformModule, shouldTransform, buildManifest },
+  { entry: new URL('./tspatch-worker.js', import.meta.url), core: new URL('./core/index.js', import.meta.url).href },
+);
 export default teleportTransformer;
 
 /**
  * Hooks `program.emit` (and `emitBuildInfo`, which builder programs call after emitting file by file) and hands the
  * same program back: its diagnostics, type check and declarations are tsc's own, untouched.
  */
-function instrumentEmit(core: TeleportCore, cache: ResultCache, program: TS.Program, host: TS.CompilerHost | undefined, config: TeleportPluginConfig, ts: typeof TS): TS.Program {
+function instrumentEmit(core: TeleportCore, cache: ResultCache, pool: TransformPool | undefined, program: TS.Program, host: TS.CompilerHost | undefined, config: TeleportPluginConfig, ts: typeof TS): TS.Program {
   const options = program.getCompilerOptions();
   const currentDir = program.getCurrentDirectory();
   const configDir = typeof options.configFilePath === 'string' ? path.dirname(options.configFilePath) : currentDir;
@@ -112,12 +173,8 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, program: TS.Prog
   let defaultHost: TS.CompilerHost | undefined;
   const defaultWrite: TS.WriteFileCallback = (...args) => (host ?? (defaultHost ??= ts.createCompilerHost(options))).writeFile(...args);
 
-  /**
-   * The core on one module: on tsc's JS, with tsc's map back to the TS source as `inputMap`, or on the TS source
-   * itself (`js` undefined). Instrumented code, its map and the manifest; diagnostics go to `report`. All positions
-   * are the TS source's.
-   */
-  function instrument(sf: TS.SourceFile, js: string | undefined, tscMap: RawMap | undefined, report: (d: TS.Diagnostic) => void) {
+  /** The core's input and options for one module (see instrument). */
+  function moduleJob(sf: TS.SourceFile, js: string | undefined, tscMap: RawMap | undefined): ModuleJob {
     const k = key(sf.fileName);
     const isEntry = entryFiles ? entryFiles.has(k) : undefined;
     const { language: _, ...sourceOptions } = transformOptions;
@@ -125,19 +182,33 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, program: TS.Prog
     // (the core reads positions, `@teleport` tags and CommonJS syntax in the TS text: tsc's map carries it only with inlineSources)
     const inputMap = js !== undefined && tscMap ? { ...tscMap, sourcesContent: [sf.text] } : undefined;
     const fileOptions: TransformOptions = { ...base, ...(isEntry === undefined ? {} : { entry: isEntry, ownFile: true }), ...(inputMap ? { inputMap } : {}) };
-    const fileKey = `${js === undefined ? 'ts' : 'js'}:${optionsKey}:${isEntry}`;
     const input = js ?? sf.text;
-    let hit = cache.get(k);
-    if (!hit || hit.input !== input || hit.source !== sf.text || hit.mappings !== inputMap?.mappings || hit.options !== fileKey) {
-      let result: TransformResult | { failure: string };
-      try {
-        result = core.transformModule(input, k, fileOptions);
-      } catch (err) {
-        result = { failure: err instanceof Error ? err.message : String(err) };
-      }
-      cache.set(k, (hit = { input, source: sf.text, mappings: inputMap?.mappings, options: fileKey, result }));
+    return {
+      job: { fileName: k, input, options: fileOptions },
+      stamp: { input, source: sf.text, mappings: inputMap?.mappings, options: `${js === undefined ? 'ts' : 'js'}:${optionsKey}:${isEntry}` },
+    };
+  }
+  const cached = ({ job, stamp }: ModuleJob): JobResult | undefined => {
+    const hit = cache.get(job.fileName);
+    return hit && hit.input === stamp.input && hit.source === stamp.source && hit.mappings === stamp.mappings && hit.options === stamp.options ? hit.result : undefined;
+  };
+  const runHere = (job: PoolJob): JobResult => {
+    try {
+      return core.transformModule(job.input, job.fileName, job.options);
+    } catch (err) {
+      return { failure: err instanceof Error ? err.message : String(err) };
     }
-    const result = hit.result;
+  };
+
+  /**
+   * The core on one module: on tsc's JS, with tsc's map back to the TS source as `inputMap`, or on the TS source
+   * itself (`js` undefined). Instrumented code, its map and the manifest; diagnostics go to `report`. All positions
+   * are the TS source's. (Results come from the cache, which the pool's results were put in, or are made here.)
+   */
+  function instrument(sf: TS.SourceFile, js: string | undefined, tscMap: RawMap | undefined, report: (d: TS.Diagnostic) => void) {
+    const mj = moduleJob(sf, js, tscMap);
+    let result = cached(mj);
+    if (!result) cache.set(mj.job.fileName, { ...mj.stamp, result: (result = runHere(mj.job)) });
     if ('failure' in result) {
       report(makeDiagnostic(ts, sf, 1, 1, `teleport: internal error: transforming this file failed: ${result.failure}`, INTERNAL_ERROR_CODE));
       return undefined;
@@ -205,17 +276,34 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, program: TS.Prog
     // positions need tsc's map: when the user asked for none, tsc makes one for us, which is dropped
     const internalMaps = !options.sourceMap && !options.inlineSourceMap;
     const outputs: Output[] = [];
+    const maps = new Map<string, Output>();
+    const submitted: { id: number; mj: ModuleJob }[] = [];
     let result: TS.EmitResult;
     const hadSourceMap = Object.hasOwn(options, 'sourceMap');
     const userSourceMap = options.sourceMap;
     if (internalMaps) options.sourceMap = true;
     try {
       result = rawEmit.call(program, targetSourceFile, ((fileName, text, bom, onError, sourceFiles, data) => {
-        outputs.push({ fileName, text, bom, onError, sourceFiles, data });
+        const o: Output = { fileName, text, bom, onError, sourceFiles, data };
+        outputs.push(o);
+        if (/\.map$/i.test(fileName) && !DECLARATION_OUTPUT.test(fileName)) maps.set(fileName, o);
+        // tsc writes a file's map before its JS: the JS goes to a worker now, while tsc emits the next files
+        else if (pool && JS_OUTPUT.test(fileName) && maps.has(fileName + '.map') === !options.inlineSourceMap) {
+          const plan = planOf(o, maps);
+          const mj = plan && moduleJob(plan.sf, plan.fromSource ? undefined : plan.code, plan.tscMap);
+          if (mj && !cached(mj)) {
+            submitted.push({ id: pool.submit(mj.job), mj });
+          }
+        }
       }) satisfies TS.WriteFileCallback, cancellationToken, emitOnly, customTransformers, ...rest) as TS.EmitResult;
     } finally {
       if (internalMaps && hadSourceMap) options.sourceMap = userSourceMap;
       else if (internalMaps) delete options.sourceMap;
+      // (also when tsc's emit threw: no result may be left in the pool for the next emit)
+      if (submitted.length > 0) {
+        const results = pool!.collect(runHere);
+        for (const { id, mj } of submitted) cache.set(mj.job.fileName, { ...mj.stamp, result: results.get(id)! });
+      }
     }
 
     const ours: TS.Diagnostic[] = [];
@@ -224,22 +312,15 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, program: TS.Prog
       if (d.category !== ts.DiagnosticCategory.Warning || warningMode === 'diagnostics') ours.push(d);
       else if (warningMode === 'print') warnings.push(d);
     };
-    const maps = new Map<string, Output>();
-    for (const o of outputs) if (/\.map$/i.test(o.fileName) && !DECLARATION_OUTPUT.test(o.fileName)) maps.set(o.fileName, o);
     let jsEmitted = false;
     for (const o of outputs) {
       if (!JS_OUTPUT.test(o.fileName)) continue;
       jsEmitted = true;
       manifestDir ??= path.dirname(o.fileName);
-      const { code, comment } = splitUrlComment(o.text, o.data?.sourceMapUrlPos);
-      if (internalMaps) setText(o, code, '');
-      // (the emitter passes the SourceFile it printed, already transformed to JS: the program's is the source's)
-      const emitted = o.sourceFiles?.length === 1 ? o.sourceFiles[0]! : undefined;
-      const sf = emitted && (program.getSourceFile(emitted.fileName) ?? emitted);
-      if (!sf || !core.shouldTransform(key(sf.fileName))) continue;
-      const mapOutput = maps.get(o.fileName + '.map');
-      const tscMap = mapOutput ? (JSON.parse(mapOutput.text) as RawMap) : readInlineMap(comment);
-      const fromSource = lowersTopLevelUsing(ts, sf, options) && emitsEsm(ts, sf, options);
+      const plan = planOf(o, maps);
+      if (internalMaps) setText(o, splitUrlComment(o.text, o.data?.sourceMapUrlPos).code, '');
+      if (!plan) continue;
+      const { sf, code, comment, mapOutput, tscMap, fromSource } = plan;
       const done = instrument(sf, fromSource ? undefined : code, tscMap, report);
       if (!done) continue;
       modules.set(done.manifest.file, done.manifest);
@@ -288,6 +369,20 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, program: TS.Prog
     if (internalMaps) delete merged.sourceMaps;
     return merged;
   };
+
+  /** A JS output's parts for the core (read once: in the write hook, or after the emit), or null. */
+  function planOf(o: Output, maps: Map<string, Output>): Plan | null {
+    if (o.plan !== undefined) return o.plan;
+    const { code, comment } = splitUrlComment(o.text, o.data?.sourceMapUrlPos);
+    // (the emitter passes the SourceFile it printed, already transformed to JS: the program's is the source's)
+    const emitted = o.sourceFiles?.length === 1 ? o.sourceFiles[0]! : undefined;
+    const sf = emitted && (program.getSourceFile(emitted.fileName) ?? emitted);
+    if (!sf || !core.shouldTransform(key(sf.fileName))) return (o.plan = null);
+    const mapOutput = maps.get(o.fileName + '.map');
+    const tscMap = mapOutput ? (JSON.parse(mapOutput.text) as RawMap) : readInlineMap(comment);
+    const fromSource = lowersTopLevelUsing(ts, sf, options) && emitsEsm(ts, sf, options);
+    return (o.plan = { code, comment, sf, mapOutput, tscMap, fromSource });
+  }
 
   if (typeof rawEmitBuildInfo === 'function') {
     (program as Loose).emitBuildInfo = function emitBuildInfo(writeFile: TS.WriteFileCallback | undefined, ...rest: unknown[]): TS.EmitResult {
