@@ -147,9 +147,10 @@ export function runBuild(cfg) {
 /** Phases whose inclusive time the build profiles report: function name → [label, where it lives]. */
 const PHASES = {
   transformModule: ['Teleport transform, all', /dist\/transformer\/core\/index\.js$/],
-  parseModule: ['parse (typescript-estree)', /core\/walk\.js$/],
+  parseModule: ['parse (meriyah; typescript-estree for TS input)', /core\/walk\.js$/],
   buildModel: ['model (incl. scope analysis)', /core\/model\.js$/],
-  analyze: ['scope analysis', /scope-manager\//],
+  analyzeScopes: ['scope analysis', /core\/scopes\.js$/],
+  analyze: ['scope analysis (scope-manager, TS input)', /scope-manager\//],
   run: ['emit (our code generation)', /core\/emit\.js$/],
   buildMap: ['source map', /core\/sourcemap\.js$/],
   composeMaps: ['source map composition (tspatch, top-level `using` modules)', /transformer\/tspatch-maps\.js$/],

@@ -136,7 +136,8 @@ function category(n) {
   if (/\/dist\/(transformer\/tspatch|plugins\/esbuild)\.?/.test(url)) return 'Teleport front end (plugin, tspatch)';
   if (/node_modules\/@typescript-eslint\/typescript-estree\//.test(url)) return 'typescript-estree (TS AST to ESTree)';
   if (/node_modules\/@typescript-eslint\/scope-manager\//.test(url)) return 'scope analysis (scope-manager)';
-  if (/node_modules\/acorn\//.test(url)) return 'acorn (JavaScript parser of the esbuild front end)';
+  if (/node_modules\/acorn\//.test(url)) return 'acorn';
+  if (/node_modules\/meriyah\//.test(url)) return 'meriyah (the core\'s JavaScript parser)';
   if (/node_modules\/(magic-string|@jridgewell)\//.test(url)) return 'source maps (magic-string, codec, remapping)';
   if (/node_modules\/typescript\/lib\/typescript\.js/.test(url)) return 'TypeScript parser (module loaded by typescript-estree)';
   if (/^evalmachine/.test(url) || /node_modules\/typescript\/lib\/(tsc|_tsc)\.js/.test(url)) return 'TypeScript compiler (tsc, as ts-patch runs it)';
