@@ -2,11 +2,11 @@
 // adapter (run `npm run build` first): the core in worker threads writes the same bytes as the core in tsc's
 // thread (every file, the manifest, the diagnostics), in whole-program and incremental builds; a worker that
 // throws, exits or hangs is an error on that file, and the build ends.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { runNode, type Run } from './support/run-node.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const dist = path.join(repo, 'dist/transformer');
@@ -14,19 +14,7 @@ const adapter = path.join(dist, 'tspatch.js');
 const tspc = path.join(repo, 'node_modules/ts-patch/bin/tspc.js');
 const tmp = path.join(repo, 'test/.tmp');
 
-interface Run { status: number | null; stdout: string; stderr: string }
-
-function tspcBuild(cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tspc, '-p', cwd, '--pretty', 'false'], { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const tspcBuild = (cwd: string): Promise<Run> => runNode(tspc, ['-p', cwd], cwd);
 
 function writeProject(dir: string, files: Record<string, string>, compilerOptions: Record<string, unknown>, plugin: Record<string, unknown>): void {
   rmSync(dir, { recursive: true, force: true });

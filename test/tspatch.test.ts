@@ -1,11 +1,12 @@
 // The ts-patch front end, end to end: writes small projects under test/.tmp/, compiles them with `tspc` (ts-patch's
 // live compiler) using the BUILT adapter (dist/transformer/tspatch.js; run `npm run build` first), checks the outputs.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { runNode, type Run } from './support/run-node.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const adapter = path.join(repo, 'dist/transformer/tspatch.js');
@@ -13,20 +14,8 @@ const tspc = path.join(repo, 'node_modules/ts-patch/bin/tspc.js');
 const tsc = path.join(repo, 'node_modules/typescript/bin/tsc');
 const tmp = path.join(repo, 'test/.tmp');
 
-interface Run { status: number | null; stdout: string; stderr: string }
-
-/** Runs `node <bin> ...args --pretty false` (async: the event loop, and vitest's timeout, keep running). */
-function run(bin: string, args: string[], cwd = repo): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args, '--pretty', 'false'], { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+/** Runs `node <bin> ...args --pretty false`. */
+const run = (bin: string, args: string[], cwd = repo): Promise<Run> => runNode(bin, args, cwd);
 
 const TIMEOUT = 120_000; // each test runs tspc (1-3 s on an idle machine)
 
