@@ -151,7 +151,9 @@ function moveThroughEdits(input: readonly (readonly (readonly number[])[])[], ed
     const segs = input[l];
     const list = perLine.get(l);
     if (!list) {
-      out[l] = segs.map((seg) => [seg[0], seg[1], seg[2], seg[3]]);
+      // a line without edits keeps its segments (never mutated; names are dropped, so a segment
+      // that has one is copied without it)
+      out[l] = segs.some((seg) => seg.length !== 4) ? segs.map((seg) => [seg[0], seg[1], seg[2], seg[3]]) : segs as SourceMapSegment[];
       continue;
     }
     const moved: SourceMapSegment[] = [];
