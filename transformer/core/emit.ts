@@ -75,6 +75,13 @@ export class Emitter {
   }
   private readonly leftAt = new Map<number, number>();
 
+  /** Replaces the module text from `start` to `end` (on one line) with `text`. */
+  private replace(start: number, end: number, text: string): void {
+    if (text) this.s.overwrite(start, end, text);
+    else this.s.remove(start, end);
+    this.edits.push({ pos: start, end, text });
+  }
+
   // lookups built once (the transform must stay linear on large files)
   private readonly childUnits = new Map<Unit, Unit[]>();
   private readonly envOfArrow = new Map<Node, EnvScope>();
@@ -279,9 +286,12 @@ export class Emitter {
       const open = this.code.indexOf('(', callee.property.range[1]);
       // from the `.` (not from the end of the object node, which excludes its parentheses: `(a || b).bind(t)`)
       const dot = this.code.lastIndexOf('.', callee.property.range[0]);
+      // `f.bind(t)` → `$tp.b(f, t)`: the `.`, `bind` and `(` replaced one by one, so that no edit
+      // spans lines (`f.\nbind(t)`; see sourcemap.ts) and what stands between them stays
       this.left(n.range[0], `${T}.b(`);
-      this.s.overwrite(dot, open + 1, ', ');
-      this.edits.push({ pos: dot, end: open + 1, text: ', ' });
+      this.replace(dot, dot + 1, ',');
+      this.replace(callee.property.range[0], callee.property.range[1], '');
+      this.replace(open, open + 1, ' ');
     }
   }
 

@@ -1,7 +1,6 @@
 // The transform core: one pure function from a module's source text to instrumented text,
 // source map, manifest entries and diagnostics. The ts-patch and esbuild front ends call it.
 import path from 'node:path';
-import MagicString from 'magic-string';
 import { LineIndex, parseModule, type Node, type TSESTree } from './walk.js';
 import { buildModel } from './model.js';
 import { commonJsEvidence, originalCommonJsSyntax } from './commonjs.js';
@@ -95,7 +94,7 @@ export function transformModule(code: string, fileName: string, options: Transfo
   const entry = options.entry === undefined ? 2 : options.entry ? 1 : options.ownFile ? 3 : 0;
   const emitter = new Emitter(code, model, info, moduleId, relPath, options.hooksModule ?? 'teleport/hooks', entry);
   const out = emitter.run();
-  const map = buildMap(emitter.s, fileName, model.units, emitter.copySites, lines, origin, emitter.edits);
+  const map = buildMap(code, fileName, model.units, emitter.copySites, lines, origin, emitter.edits);
   const manifest: ModuleManifest = {
     module: moduleId,
     file: relPath,
@@ -118,7 +117,7 @@ function untouched(code: string, fileName: string, relPath: string, moduleId: st
   return {
     code,
     untouched: true,
-    map: buildMap(new MagicString(code), fileName, [], [], lines, origin),
+    map: buildMap(code, fileName, [], [], lines, origin),
     manifest: { module: moduleId, file: relPath, functions: [] },
     diagnostics: [{
       severity: 'warning', file: relPath, line: cjs.line, column: cjs.column,

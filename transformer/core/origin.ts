@@ -122,27 +122,4 @@ export class Origin {
     }
     return this.originalLineStarts;
   }
-
-  /**
-   * Composes a decoded map of the core's output (to the input) with the input map: each segment
-   * then points at the original position of the input segment that covers it.
-   */
-  compose(mappings: SourceMapSegment[][]): SourceMapSegment[][] {
-    const cache = new Map<SourceMapSegment[], SourceMapSegment[]>();
-    return mappings.map((line) => {
-      let out = cache.get(line);
-      if (out) return out;
-      out = [];
-      let prev: SourceMapSegment | undefined;
-      for (const seg of line) {
-        if (seg.length < 4) continue;
-        const o = this.segment(seg[2]!, seg[3]!);
-        if (!o) continue;
-        if (prev && prev[1] === o[1] && prev[2] === o[2] && prev[3] === o[3]) continue;
-        out.push((prev = [seg[0], o[1], o[2], o[3]]));
-      }
-      cache.set(line, out);
-      return out;
-    });
-  }
 }

@@ -1,14 +1,12 @@
-// Source map of the transform's output: the instrumented body keeps its lines (edits never add a
-// line), and each copy of a function in the appended factories is mapped back to the original
-// function's lines, so a stack trace from a function rebuilt in a worker points at its source.
-// The segments of the input map (when the core was given compiled text with a map back to its
-// source), or of the input text itself (a segment per token), are moved past the edits made on
-// their line: the result points at the original source exactly where the compiler's map did, at a
-// fraction of the cost of mapping every character or word of the output with magic-string and
-// looking each one up in the input map. (magic-string's map remains the fallback for edits that
-// would add a line.)
+// Source map of the transform's output: the instrumented body keeps its lines (no edit adds or
+// removes a line), and each copy of a function in the appended factories is mapped back to the
+// original function's lines, so a stack trace from a function rebuilt in a worker points at its
+// source. The segments of the input map (when the core was given compiled text with a map back to
+// its source), or of the input text itself (a segment per token), are moved past the edits made
+// on their line: the result points at the original source exactly where the compiler's map did,
+// at a fraction of the cost of mapping every character or word of the output with magic-string
+// and looking each one up in the input map.
 import { encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
-import type MagicString from 'magic-string';
 import type { CopySite, Edit } from './emit.js';
 import type { Unit } from './model.js';
 import type { Origin } from './origin.js';
@@ -16,37 +14,12 @@ import type { LineIndex } from './walk.js';
 import type { TransformResult } from './types.js';
 
 /** With `origin` (the input came with a map to its original source), the map points at the original. */
-export function buildMap(s: MagicString, fileName: string, units: Unit[], sites: CopySite[], lines: LineIndex, origin?: Origin, edits: Edit[] = []): TransformResult['map'] {
-  const code = s.original;
+export function buildMap(code: string, fileName: string, units: Unit[], sites: CopySite[], lines: LineIndex, origin?: Origin, edits: Edit[] = []): TransformResult['map'] {
   const moved = moveThroughEdits(origin ? origin.segments() : identitySegments(code), edits, lines, code.length);
-  if (moved) {
-    copyLines(moved, units, sites, lines, (line, column) => column + shiftAt(edits, lines, line, column));
-    return origin
-      ? { version: 3, file: undefined, sources: origin.map.sources, sourcesContent: origin.map.sourcesContent, names: [], mappings: encode(moved) }
-      : { version: 3, file: undefined, sources: [fileName], sourcesContent: [code], names: [], mappings: encode(moved) };
-  }
-  // (composed with a compiler's map, which has a segment per token at most, a segment per word
-  // boundary is as precise as one per character, and allocates far less)
-  const decoded = s.generateDecodedMap({ source: fileName, includeContent: !origin, hires: origin ? 'boundary' : true });
-  let mappings = decoded.mappings as SourceMapSegment[][];
-  copyLines(mappings, units, sites, lines, (line, column) => {
-    const startSeg = (mappings[line] ?? []).find((seg) => seg.length >= 4 && seg[2] === line && seg[3] === column);
-    return startSeg ? startSeg[0] : 0;
-  });
-  if (origin) {
-    mappings = origin.compose(mappings);
-    return {
-      version: 3, file: decoded.file, sources: origin.map.sources, sourcesContent: origin.map.sourcesContent, names: [], mappings: encode(mappings),
-    };
-  }
-  return {
-    version: 3,
-    file: decoded.file,
-    sources: decoded.sources,
-    sourcesContent: decoded.sourcesContent,
-    names: decoded.names,
-    mappings: encode(mappings),
-  };
+  copyLines(moved, units, sites, lines, edits);
+  return origin
+    ? { version: 3, file: undefined, sources: origin.map.sources, sourcesContent: origin.map.sourcesContent, names: [], mappings: encode(moved) }
+    : { version: 3, file: undefined, sources: [fileName], sourcesContent: [code], names: [], mappings: encode(moved) };
 }
 
 const TOKEN = /[\w$]+|\S/g;
@@ -74,16 +47,16 @@ function identitySegments(code: string): number[][][] {
 
 /**
  * Maps each function copy in the appendix like the function's own lines in the body: its first
- * line from the output column where the function starts (`startColumn` of its input position),
- * shifted to the copy's column; its other lines as they are (a copy keeps their text).
+ * line from the output column where the function starts, shifted to the copy's column; its other
+ * lines as they are (a copy keeps their text).
  */
-function copyLines(mappings: SourceMapSegment[][], units: Unit[], sites: CopySite[], lines: LineIndex, startColumn: (line: number, column: number) => number): void {
+function copyLines(mappings: SourceMapSegment[][], units: Unit[], sites: CopySite[], lines: LineIndex, edits: Edit[]): void {
   for (const site of sites) {
     const u = units[site.unit];
     const start = lines.position(u.node.range[0]);
     const first = start.line - 1;
     const count = lines.position(u.node.range[1]).line - start.line + 1;
-    const delta = startColumn(first, start.column);
+    const delta = start.column + shiftAt(edits, lines, first, start.column);
     while (mappings.length < site.line + count) mappings.push([]);
     // the first line is shifted to the copy's column; the others map exactly as the original lines
     // do (the copy keeps their text and columns), so they share the original's segments (never mutated)
@@ -139,12 +112,14 @@ function editsOn(edits: Edit[], lines: LineIndex): Map<number, LineEdit[]> {
   return out;
 }
 
-/**
- * The input map's segments (original positions) at their output columns, body lines only; or
- * undefined when an edit adds a line or replaces text across lines (then the general path maps).
- */
-function moveThroughEdits(input: readonly (readonly (readonly number[])[])[], edits: Edit[], lines: LineIndex, length: number): SourceMapSegment[][] | undefined {
-  for (const e of edits) if ((e.pos < length && e.text.includes('\n')) || (e.end !== e.pos && lines.position(e.end).line !== lines.position(e.pos).line)) return undefined;
+/** The input map's segments (original positions) at their output columns, body lines only. */
+function moveThroughEdits(input: readonly (readonly (readonly number[])[])[], edits: Edit[], lines: LineIndex, length: number): SourceMapSegment[][] {
+  // (text appended after the module's last character may start a line: nothing follows it)
+  for (const e of edits) {
+    if ((e.pos < length && e.text.includes('\n')) || (e.end !== e.pos && lines.position(e.end).line !== lines.position(e.pos).line)) {
+      throw new Error(`teleport: internal error: an edit at offset ${e.pos} adds or removes a line`);
+    }
+  }
   const perLine = editsOn(edits, lines);
   const out: SourceMapSegment[][] = new Array(input.length);
   for (let l = 0; l < input.length; l++) {
