@@ -6,7 +6,7 @@
 // runs in worker threads (tspatch-workers.ts) while tsc goes on emitting; results are awaited when tsc's emit returns.
 import * as path from 'node:path';
 import type * as TS from 'typescript';
-import { buildManifest, shouldTransform, transformModule } from './core/index.js';
+import { buildManifest, relativePath, shouldTransform, transformModule } from './core/index.js';
 import type { BuildManifest, Diagnostic as CoreDiagnostic, ModuleManifest, TransformOptions, TransformResult } from './core/types.js';
 import { asTscMap, composeMaps, inlineComment, joinUrlComment, readInlineMap, splitUrlComment, type RawMap } from './tspatch-maps.js';
 import { emitsEsm, lowersTopLevelUsing, transpileInstrumented } from './tspatch-source.js';
@@ -127,7 +127,9 @@ export function createProgramTransformer(core: TeleportCore, workers?: WorkerMod
     }
     config ??= {};
     // started now, so that loading the core in the workers overlaps tsc's type check
-    if (workers && !pool) {
+    // (not when nothing is emitted: the emit hook would never hand them a file)
+    const emits = !program.getCompilerOptions().noEmit && !program.getCompilerOptions().emitDeclarationOnly;
+    if (workers && !pool && emits) {
       const asked = typeof config.workers === 'number' && Number.isFinite(config.workers) ? Math.floor(config.workers) : undefined;
       const count = asked ?? (countFiles(core, program, SMALL_PROGRAM) < SMALL_PROGRAM ? 0 : defaultWorkerCount());
       if (count > 0) pool = new TransformPool(count, workers.entry, workers.core, workers.stallMs, workers.takeBack);
@@ -140,10 +142,15 @@ export function createProgramTransformer(core: TeleportCore, workers?: WorkerMod
 function countFiles(core: TeleportCore, program: TS.Program, limit: number): number {
   let n = 0;
   for (const sf of program.getSourceFiles()) {
-    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || !core.shouldTransform(sf.fileName)) continue;
+    if (!transformable(core, program, sf)) continue;
     if (++n >= limit) break;
   }
   return n;
+}
+
+/** A file of the project (not a declaration file, not from a library) that the core instruments. */
+function transformable(core: TeleportCore, program: TS.Program, sf: TS.SourceFile): boolean {
+  return !sf.isDeclarationFile && !program.isSourceFileFromExternalLibrary(sf) && core.shouldTransform(sf.fileName);
 }
 
 /** The ts-patch entry point. */
@@ -162,12 +169,11 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, pool: TransformP
   const currentDir = program.getCurrentDirectory();
   const configDir = typeof options.configFilePath === 'string' ? path.dirname(options.configFilePath) : currentDir;
   const root = typeof config.root === 'string' ? path.resolve(configDir, config.root) : currentDir;
-  // the core reads JavaScript here ('language' is ignored by a core that parses every input as TS, which JS is)
-  const transformOptions: TransformOptions & { language?: 'js' } = { root, language: 'js' };
+  // the core reads tsc's JavaScript (the TS source itself for top-level `using` modules: see moduleJob)
+  const transformOptions: TransformOptions = { root, language: 'js' };
   if (typeof config.hooksModule === 'string') transformOptions.hooksModule = config.hooksModule;
   const optionsKey = JSON.stringify(transformOptions);
   const key = (fileName: string) => path.resolve(currentDir, fileName);
-  const relPath = (fileName: string) => path.relative(root, key(fileName)).split(path.sep).join('/');
   const entryFiles = Array.isArray(config.entries) ? new Set(config.entries.map((e) => key(path.resolve(configDir, String(e))))) : undefined;
   const warningMode = config.warnings === 'diagnostics' || config.warnings === 'ignore' ? config.warnings : 'print';
   let defaultHost: TS.CompilerHost | undefined;
@@ -215,7 +221,7 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, pool: TransformP
     }
     for (const d of result.diagnostics ?? []) {
       // an ES module in the source that the core finds to be CommonJS: tsc compiled it so (`module`, package.json "type")
-      if (d.message.startsWith('CommonJS module') && ts.isExternalModule(sf)) {
+      if (result.untouched && ts.isExternalModule(sf)) {
         report(fromCore(ts, { ...d, line: 1, column: 1, message: 'CommonJS module: tsc emits this ES module as CommonJS, which Teleport leaves as written: functions defined here cannot be sent to a worker', hint: 'emit ES modules: `module` NodeNext with "type": "module" in package.json, or ESNext' }, sf));
         continue;
       }
@@ -239,13 +245,14 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, pool: TransformP
     const list = [...modules.values()];
     // builders (--incremental, --watch) emit only the files that changed: the others' entries come from the last manifest
     const missing = new Set(program.getSourceFiles()
-      .filter((sf) => !sf.isDeclarationFile && !program.isSourceFileFromExternalLibrary(sf) && core.shouldTransform(key(sf.fileName)))
-      .map((sf) => relPath(sf.fileName))
+      .filter((sf) => transformable(core, program, sf))
+      .map((sf) => relativePath(key(sf.fileName), root))
       .filter((f) => !modules.has(f)));
     if (missing.size > 0) {
       onDisk ??= readManifest(file, host ?? ts.sys);
       for (const m of onDisk) if (missing.has(m.file)) list.push(m);
     }
+    // (in file order whatever core is plugged in: the real one sorts again, a test's may not)
     list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     const built = core.buildManifest(list);
     for (const d of built.diagnostics) report(fromCore(ts, d, program.getSourceFile(path.resolve(root, d.file))));

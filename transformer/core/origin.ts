@@ -3,13 +3,9 @@
 // and error locations, diagnostics and the output's source map then point at the original lines.
 import { decode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 
-/** A source map v3 from the core's input back to the original source (e.g. TS → JS). */
-export interface InputMap {
-  mappings: string;
-  sources: string[];
-  sourcesContent?: (string | null)[];
-  names?: string[];
-}
+import type { InputMap } from './types.js';
+
+export type { InputMap };
 
 export interface Position {
   /** 1-based */

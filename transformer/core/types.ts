@@ -1,5 +1,13 @@
 // Public types of the transform core: what a front end (ts-patch, esbuild) passes in and gets back.
 
+/** A source map v3 from the core's input back to the original source (e.g. TS → JS). */
+export interface InputMap {
+  mappings: string;
+  sources: string[];
+  sourcesContent?: (string | null)[];
+  names?: string[];
+}
+
 export interface TransformOptions {
   /**
    * The language of the text: 'ts' (default) is parsed with typescript-estree (which loads the
@@ -15,7 +23,7 @@ export interface TransformOptions {
    * diagnostics and the output's map then point at the original; IDs and body hashes are computed
    * from the text itself.
    */
-  inputMap?: { mappings: string; sources: string[]; sourcesContent?: (string | null)[]; names?: string[] };
+  inputMap?: InputMap;
   /** Project root; IDs hash the POSIX path of the file relative to it. Default: process.cwd(). */
   root?: string;
   /** Module specifier the instrumented code imports its runtime hooks from. Default 'teleport/hooks'. */
