@@ -312,7 +312,8 @@ class Reducer {
     if (priv.length) rec.pv = priv;
     else if (field !== undefined) {
       // without #private fields the instance is not constructed, so no initializer makes it again
-      return this.at(field, () => this.reduce((obj as Record<string, unknown>)[field]));
+      // (the path names it as `prop` would: `.field`)
+      return this.at('.' + field, () => this.reduce((obj as Record<string, unknown>)[field]));
     }
     return rec;
   }

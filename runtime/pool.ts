@@ -383,8 +383,8 @@ export class Pool {
 function taskSignal(options: CallOptions): AbortSignal | undefined {
   if (options.timeout === undefined) return options.signal;
   if (!(options.timeout > 0)) throw new RangeError(`timeout must be a positive number of ms, received ${show(options.timeout)}`);
-  const signals = [options.signal, options.timeout === undefined ? undefined : AbortSignal.timeout(options.timeout)].filter((s): s is AbortSignal => !!s);
-  return signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+  const timeout = AbortSignal.timeout(options.timeout);
+  return options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
 }
 
 function isTimeout(error: unknown): boolean {

@@ -66,6 +66,7 @@ describe.each<Flavor>(['esbuild', 'tspc'])('errors, built with %s', (flavor) => 
     expect(e.cls).toBe('UnserializableError');
     expect(e.message).toContain(`at fixtures/programs/errors.ts:${lineOf('class OnlyMethod')}:`);
     expect(e.message).toContain('uses the private name `#five` of an enclosing class');
+    expect(e.path.at(-1)).toBe('.five');
   });
 
   it('an instance whose private-name arrow field is made by the constructed class is restored, also for a subclass', () => {
@@ -77,7 +78,7 @@ describe.each<Flavor>(['esbuild', 'tspc'])('errors, built with %s', (flavor) => 
   it('an instance whose private-name arrow field no constructed class makes fails in the worker, naming the field and class', () => {
     // (FieldLeaf has no #private field, so restoring constructs FieldBase only and FieldLeaf's `x` is not made)
     const e = byName['private-name arrow field declared below the class with #private fields'];
-    // (it comes back as an Error whose name is the runtime's class, FormatError)
+    // (it comes back as the runtime's class, FormatError)
     expect(e.errName).toBe('FormatError');
     expect(e.message).toMatch(/^cannot restore field 'x' of an instance of FieldLeaf: its function uses a private name, so only its initializer can make it/);
     expect(e.message).toContain('give the class [Teleport.serialize]() and static [Teleport.deserialize](state)');

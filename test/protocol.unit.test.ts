@@ -87,6 +87,7 @@ describe('payloads', () => {
     expect(() => now(unsealNow(bytes.subarray(0, bytes.byteLength - 8)))).toThrow(FormatError);
     // cut inside the head
     expect(() => unsealNow(bytes.subarray(0, 40))).toThrow(FormatError);
+    expect(() => unsealNow(bytes.subarray(0, 40))).toThrow('sealed payload: truncated');
     const bad = new Uint8Array(bytes); // a private copy to corrupt: offset of entry 0 pointing into the head
     new DataView(bad.buffer).setFloat64(12, 16);
     expect(() => now(unsealNow(bad))).toThrow(/outside the payload/);
