@@ -535,8 +535,8 @@ class Reviver {
         return value;
       }
       case 'ref': {
-        const mod = this.module(r.m as string);
-        this.checkHash(mod, r);
+        const mod = loadedModule(r.m as string, this.senderBuild);
+        unitOf(mod, r.j as number, r.h as string, this.senderBuild);
         const value = mod.byRef(r.j as number);
         this.memo.set(r, value);
         return value;
@@ -653,25 +653,9 @@ class Reviver {
     return err;
   }
 
-  private module(id: string): ModuleRecord {
-    const mod = modules.get(id);
-    if (!mod) throw new UnknownModuleError(`payload refers to module ${id}, which this process has not loaded (sender build ${this.senderBuild}, receiver build ${buildId()})`);
-    return mod;
-  }
-
-  private checkHash(mod: ModuleRecord, r: Rec): UnitMeta {
-    const meta = mod.units[r.j as number];
-    if (!meta || meta.hash !== r.h) {
-      throw new VersionSkewError(
-        `payload from build ${this.senderBuild} refers to ${meta ? `'${meta.path}' in ${mod.file}` : `unit #${String(r.j)} of ${mod.file}`}, whose code differs in this build (${buildId()}); rebuild both sides from the same sources`,
-        this.senderBuild, buildId());
-    }
-    return meta;
-  }
-
   private fn(r: Rec): unknown {
-    const mod = this.module(r.m as string);
-    const meta = this.checkHash(mod, r);
+    const mod = loadedModule(r.m as string, this.senderBuild);
+    const meta = unitOf(mod, r.j as number, r.h as string, this.senderBuild);
     if (meta.decl && !mod.dry) {
       // this thread runs the module itself: its top-level declarations are the real ones
       const value = mod.byRef(meta.j);
@@ -681,16 +665,7 @@ class Reviver {
     const env = this.env(r.e as Rec);
     const again = this.memo.get(r); // a captured value may have referred back to this function
     if (again !== undefined) return again;
-    const module0 = meta.home === 0 && meta.decl;
-    let fn = module0 ? mod.decls.get(meta.j) : undefined;
-    if (!fn) {
-      fn = env[2](meta.j);
-      const f = fn as AnyFn;
-      f[META] = meta;
-      f[ENV] = env[0];
-      if (meta.memberMetas) tagMembers(f, meta);
-      if (module0) mod.decls.set(meta.j, fn);
-    }
+    const fn = makeFunction(mod, meta, env);
     this.memo.set(r, fn);
     const f = fn as AnyFn;
     if (typeof r.n === 'string' && f.name !== r.n) Object.defineProperty(f, 'name', { value: r.n, configurable: true });
@@ -703,7 +678,7 @@ class Reviver {
   private env(r: Rec): ScopeInstance {
     const seen = this.memo.get(r) as ScopeInstance | undefined;
     if (seen) return seen;
-    const mod = this.module(r.m as string);
+    const mod = loadedModule(r.m as string, this.senderBuild);
     let inst: ScopeInstance;
     if (r.s === 0) {
       inst = moduleScope(mod);
@@ -914,18 +889,48 @@ export function packCall(fn: Function, args: unknown[]): Packet | CallPacket {
  * chain holds only plain values), without the records. The values and arguments are plain data
  * (see packCall): they need no reviving.
  */
+/** The registry record of a module a payload refers to, which this thread must have loaded. */
+function loadedModule(id: string, senderBuild: string): ModuleRecord {
+  const mod = modules.get(id);
+  if (!mod) throw new UnknownModuleError(`payload refers to module ${id}, which this process has not loaded (sender build ${senderBuild}, receiver build ${buildId()})`);
+  return mod;
+}
+
+/** Unit `j` of a module, which must have the body hash `h` the sender's build gave it. */
+function unitOf(mod: ModuleRecord, j: number, h: string, senderBuild: string): UnitMeta {
+  const meta = mod.units[j];
+  if (!meta || meta.hash !== h) {
+    throw new VersionSkewError(
+      `payload from build ${senderBuild} refers to ${meta ? `'${meta.path}' in ${mod.file}` : `unit #${String(j)} of ${mod.file}`}, whose code differs in this build (${buildId()}); rebuild both sides from the same sources`,
+      senderBuild, buildId());
+  }
+  return meta;
+}
+
+/**
+ * A unit made from its factory in a rebuilt environment, tagged with its metadata and reader (a
+ * module-level declaration is made once per module and thread: every payload shares it).
+ */
+function makeFunction(mod: ModuleRecord, meta: UnitMeta, env: ScopeInstance): unknown {
+  const module0 = meta.home === 0 && meta.decl;
+  let fn = module0 ? mod.decls.get(meta.j) : undefined;
+  if (!fn) {
+    fn = env[2](meta.j);
+    const f = fn as AnyFn;
+    f[META] = meta;
+    f[ENV] = env[0];
+    if (meta.memberMetas) tagMembers(f, meta);
+    if (module0) mod.decls.set(meta.j, fn);
+  }
+  return fn;
+}
+
 function reviveCall(p: CallPacket): [Function, unknown[]] {
   const t = parseTemplate(p[4]);
   const start = 5 + t.count;
   if (p.length < start) throw new FormatError('call payload: fewer captured values than its template has');
-  const mod = modules.get(t.m);
-  if (!mod) throw new UnknownModuleError(`payload refers to module ${t.m}, which this process has not loaded (sender build ${p[2]}, receiver build ${buildId()})`);
-  const meta = mod.units[t.j];
-  if (!meta || meta.hash !== t.h) {
-    throw new VersionSkewError(
-      `payload from build ${p[2]} refers to ${meta ? `'${meta.path}' in ${mod.file}` : `unit #${String(t.j)} of ${mod.file}`}, whose code differs in this build (${buildId()}); rebuild both sides from the same sources`,
-      p[2], buildId());
-  }
+  const mod = loadedModule(t.m, p[2]);
+  const meta = unitOf(mod, t.j, t.h, p[2]);
   const args = p.slice(start);
   if (meta.decl && !mod.dry) return [mod.byRef(meta.j) as Function, args];
   let env: ScopeInstance | undefined;
@@ -934,16 +939,7 @@ function reviveCall(p: CallPacket): [Function, unknown[]] {
     env = s === 0 ? moduleScope(mod) : env![3](s).apply(undefined, []);
     for (const [i, k] of t.levels[level]!) env[1](i, p[5 + k]);
   }
-  const module0 = meta.home === 0 && meta.decl;
-  let fn = module0 ? (mod.decls.get(meta.j) as Function | undefined) : undefined;
-  if (!fn) {
-    fn = env![2](meta.j) as Function;
-    const f = fn as AnyFn;
-    f[META] = meta;
-    f[ENV] = env![0];
-    if (meta.memberMetas) tagMembers(f, meta);
-    if (module0) mod.decls.set(meta.j, fn);
-  }
+  const fn = makeFunction(mod, meta, env!) as Function;
   if (fn.name !== t.n) Object.defineProperty(fn, 'name', { value: t.n, configurable: true });
   return [fn, args];
 }
