@@ -17,7 +17,7 @@ export interface WorkerInit {
 export interface WorkerJob { id: number; fileName: string; input: string; options: TransformOptions; claims: Int32Array; claim: number }
 export type WorkerReply =
   | { id: number; result: TransformResult | { failure: string } }
-  | { exited: number; job: number; reason?: string };
+  | { exited: number };
 
 const { core, port, signal, slot } = workerData as WorkerInit;
 const post = (reply: WorkerReply) => {
@@ -31,15 +31,15 @@ const post = (reply: WorkerReply) => {
   Atomics.notify(signal, 0);
 };
 // process.exit() inside the core (or an error outside a job): the main thread learns it at once instead of waiting
-let reason: string | undefined;
-process.on('exit', (code) => post({ exited: code, job: Atomics.load(signal, 1 + slot), ...(reason ? { reason } : {}) }));
+// (the job it was on, if any, is in the shared slot)
+process.on('exit', (code) => post({ exited: code }));
 
 type Core = { transformModule(code: string, fileName: string, options?: TransformOptions): TransformResult };
 let transformModule: Core['transformModule'];
 try {
   ({ transformModule } = (await import(core)) as Core);
-} catch (err) {
-  reason = `could not load ${core} (${err instanceof Error ? err.message : String(err)})`;
+} catch {
+  // (no job can be on it yet: the main thread runs this worker's queue itself)
   process.exit(1);
 }
 parentPort!.on('message', (job: WorkerJob) => {

@@ -119,7 +119,7 @@ export class TransformPool {
 
   private receive(slot: Slot, reply: WorkerReply, inThread: (job: PoolJob) => JobResult): void {
     if ('exited' in reply) {
-      this.drop(slot, reply.reason ?? `exited (code ${reply.exited})`, inThread, reply.job);
+      this.drop(slot, `exited (code ${reply.exited})`, inThread);
       return;
     }
     const p = slot.pending.get(reply.id);
