@@ -12,9 +12,9 @@ import type { WorkerInit, WorkerJob, WorkerReply } from './tspatch-worker.js';
 export type JobResult = TransformResult | { failure: string };
 export interface PoolJob { fileName: string; input: string; options: TransformOptions }
 
-/** Workers used by default: one per spare core, at most 2. */
+/** Workers used by default: one per spare core, at most 2 (none on a single core: the transform runs in tsc's thread). */
 export function defaultWorkerCount(): number {
-  return Math.max(1, Math.min(2, availableParallelism() - 1));
+  return Math.max(0, Math.min(2, availableParallelism() - 1));
 }
 
 const MAX_WORKERS = 16;
