@@ -2,7 +2,8 @@
 // first compiled to JavaScript by esbuild, see strip-types.ts), keeps the runtime (`teleport`)
 // external so workers share one registry with the bundle, and writes the build manifest next to
 // the output. The core runs in esbuild's own JS thread or, with `workers`, on a small pool of
-// worker threads (transform-pool.ts); both give the same output.
+// worker threads (transform-pool.ts); both give the same output. A context's rebuilds transform
+// again only the modules whose input changed (transform-cache.ts).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Message, PartialMessage, Plugin } from 'esbuild';
@@ -10,6 +11,7 @@ import type { Message, PartialMessage, Plugin } from 'esbuild';
 import { buildManifest, shouldTransform } from '../../transformer/core/manifest.js';
 import type { Diagnostic, ModuleManifest } from '../../transformer/core/types.js';
 import { typeStripper } from './strip-types.js';
+import { TransformCache } from './transform-cache.js';
 import { TransformPool, defaultWorkers } from './transform-pool.js';
 import type { TransformOutcome, TransformTask } from './transform-worker.js';
 
@@ -63,9 +65,14 @@ export function teleport(options: TeleportPluginOptions = {}): Plugin {
       const workers = options.workers ?? defaultWorkers();
       if (!Number.isInteger(workers) || workers < 0) throw new Error(`teleport: \`workers\` must be a whole number >= 0, got ${workers}`);
       const pool = workers > 0 ? new TransformPool(workers) : undefined;
-      const transform = async (task: TransformTask): Promise<TransformOutcome> => (pool ? pool.run(task) : (await import('./transform-worker.js')).transformTask(task));
+      const cache = new TransformCache();
+      const transform = async (task: TransformTask): Promise<TransformOutcome> =>
+        cache.get(task) ?? cache.set(task, pool ? await pool.run(task) : (await import('./transform-worker.js')).transformTask(task));
       // (esbuild calls this after a one-shot build(), and on a context's dispose())
-      build.onDispose(() => void pool?.destroy());
+      build.onDispose(() => {
+        cache.clear();
+        void pool?.destroy();
+      });
 
       build.onStart(() => {
         manifests.clear();
@@ -109,6 +116,7 @@ export function teleport(options: TeleportPluginOptions = {}): Plugin {
       });
 
       build.onEnd(async (result) => {
+        cache.keepOnly(new Set(manifests.keys()));
         const { manifest, diagnostics } = buildManifest([...manifests.values()]);
         for (const d of diagnostics) result.errors.push(toMessage(d, root));
         const outdir = build.initialOptions.outdir ?? (build.initialOptions.outfile ? path.dirname(build.initialOptions.outfile) : undefined);
