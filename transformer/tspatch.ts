@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import type * as TS from 'typescript';
 import { buildManifest, relativePath, shouldTransform, transformModule } from './core/index.js';
+import { attempt } from './core/attempt.js';
 import type { BuildManifest, Diagnostic as CoreDiagnostic, ModuleManifest, TransformOptions, TransformResult } from './core/types.js';
 import { asTscMap, composeMaps, inlineComment, joinUrlComment, readInlineMap, splitUrlComment, type RawMap } from './tspatch-maps.js';
 import { emitsEsm, lowersTopLevelUsing, transpileInstrumented } from './tspatch-source.js';
@@ -198,13 +199,7 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, pool: TransformP
     const hit = cache.get(job.fileName);
     return hit && hit.input === stamp.input && hit.source === stamp.source && hit.mappings === stamp.mappings && hit.options === stamp.options ? hit.result : undefined;
   };
-  const runHere = (job: PoolJob): JobResult => {
-    try {
-      return core.transformModule(job.input, job.fileName, job.options);
-    } catch (err) {
-      return { failure: err instanceof Error ? err.message : String(err) };
-    }
-  };
+  const runHere = (job: PoolJob): JobResult => attempt(() => core.transformModule(job.input, job.fileName, job.options));
 
   /**
    * The core on one module: on tsc's JS, with tsc's map back to the TS source as `inputMap`, or on the TS source
@@ -215,8 +210,8 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, pool: TransformP
     const mj = moduleJob(sf, js, tscMap);
     let result = cached(mj);
     if (!result) cache.set(mj.job.fileName, { ...mj.stamp, result: (result = runHere(mj.job)) });
-    if ('failure' in result) {
-      report(makeDiagnostic(ts, sf, 1, 1, `teleport: internal error: transforming this file failed: ${result.failure}`, INTERNAL_ERROR_CODE));
+    if (!result.ok) {
+      report(makeDiagnostic(ts, sf, 1, 1, `teleport: internal error: transforming this file failed: ${result.message}`, INTERNAL_ERROR_CODE));
       return undefined;
     }
     for (const d of result.diagnostics ?? []) {

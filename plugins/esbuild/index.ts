@@ -9,6 +9,7 @@ import type { Message, PartialMessage, Plugin } from 'esbuild';
 // (not the core itself: with worker threads, only they load the parser)
 import { buildManifest, shouldTransform } from '../../transformer/core/manifest.js';
 import type { Diagnostic, ModuleManifest } from '../../transformer/core/types.js';
+import type { TransformFailure } from '../../transformer/core/attempt.js';
 import { typeStripper } from './strip-types.js';
 import { TransformPool, defaultWorkers } from './transform-pool.js';
 import type { TransformOutcome, TransformTask } from './transform-worker.js';
@@ -45,7 +46,7 @@ function toMessage(d: Diagnostic, root: string): Message {
 }
 
 /** A transform that threw: an error at the file (at the parser's position in a JavaScript file). */
-function failure(f: Extract<TransformOutcome, { ok: false }>, file: string): PartialMessage {
+function failure(f: TransformFailure, file: string): PartialMessage {
   return {
     pluginName: 'teleport', text: `Teleport could not transform this file: ${f.message}`,
     location: { file, namespace: 'file', ...(f.line !== undefined ? { line: f.line, column: f.column } : {}) },
