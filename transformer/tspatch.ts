@@ -184,6 +184,8 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, pool: TransformP
   // the core reads tsc's JavaScript (the TS source itself for top-level `using` modules: see moduleJob)
   const transformOptions: TransformOptions = { root, language: 'js' };
   if (typeof config.hooksModule === 'string') transformOptions.hooksModule = config.hooksModule;
+  // (a build without maps: the core's output map would be dropped; tsc's own map is still made, for positions)
+  if (!options.sourceMap && !options.inlineSourceMap) transformOptions.sourceMap = false;
   const optionsKey = JSON.stringify(transformOptions);
   const key = (fileName: string) => path.resolve(currentDir, fileName);
   const entryFiles = Array.isArray(config.entries) ? new Set(config.entries.map((e) => key(path.resolve(configDir, String(e))))) : undefined;

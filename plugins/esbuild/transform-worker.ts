@@ -19,7 +19,7 @@ export interface TransformTask {
 export type TransformOutcome =
   | {
     ok: true;
-    /** what esbuild loads: the code with its map inline ('' for TypeScript left `untouched`) */
+    /** what esbuild loads: the code with its map inline (none with `options.sourceMap: false`; '' for TypeScript left `untouched`) */
     contents: string;
     untouched: boolean;
     manifest: ModuleManifest;
@@ -33,7 +33,7 @@ export function transformTask({ code, file, options, inputMap }: TransformTask):
     const map = inputMap === undefined ? undefined : { ...JSON.parse(inputMap) as InputMap, sources: [file] };
     const result = transformModule(code, file, map ? { ...options, inputMap: map } : options);
     // (a CommonJS TypeScript module left as written: the plugin hands esbuild the TypeScript itself)
-    const contents = result.untouched && inputMap !== undefined ? '' : withInlineMap(result.code, { ...result.map, sources: [file] });
+    const contents = result.untouched && inputMap !== undefined ? '' : options.sourceMap === false ? result.code : withInlineMap(result.code, { ...result.map, sources: [file] });
     return { contents, untouched: !!result.untouched, manifest: result.manifest, diagnostics: result.diagnostics };
   });
   // (a parser's position is in `code`: a position in `file` only when `code` was not compiled from it)
