@@ -217,3 +217,25 @@ describe('tspc: failing transform workers', { timeout: 120_000 }, () => {
     expect(readFileSync(path.join(dir, 'out/m8.js'), 'utf8')).toContain('teleport/hooks');
   });
 });
+
+describe('tspc: the plugin option "workers"', { timeout: 120_000 }, () => {
+  test.each([[1.5, '1.5'], [-1, '-1'], ['2', '"2" (a string)'], [true, 'true (a boolean)']])('%j is an error that names the option, the value and what is allowed', async (workers, shown) => {
+    const dir = path.join(tmp, `tspatch-workers-option-${String(workers)}`);
+    writeProject(dir, { 'src/m0.ts': FILES['src/m0.ts']! }, {}, { workers });
+    const r = await tspcBuild(dir);
+    const message = `error TS9902: teleport: the plugin option "workers" must be a whole number >= 0 (the worker threads that run the transform; 0: none, it runs in tsc's thread), got ${shown}`;
+    expect(r.stdout.trim()).toBe(message);
+    expect(r.status).toBe(2);
+    // (the file is still transformed, in tsc's thread)
+    expect(readFileSync(path.join(dir, 'out/m0.js'), 'utf8')).toContain('teleport/hooks');
+  });
+
+  test('a whole number >= 0 is accepted', async () => {
+    const dir = path.join(tmp, 'tspatch-workers-option-ok');
+    writeProject(dir, { 'src/m0.ts': FILES['src/m0.ts']! }, {}, { workers: 2 });
+    const r = await tspcBuild(dir);
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(0);
+    expect(readFileSync(path.join(dir, 'out/m0.js'), 'utf8')).toContain('teleport/hooks');
+  });
+});

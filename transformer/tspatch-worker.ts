@@ -3,6 +3,8 @@
 // the port the pool pulls synchronously, then bumps the shared counter the main thread sleeps on.
 import { workerData, parentPort, type MessagePort } from 'node:worker_threads';
 import type { TransformOptions, TransformResult } from './core/types.js';
+import { attempt } from './core/attempt.js';
+import type { JobResult } from './tspatch-workers.js';
 
 export interface WorkerInit {
   /** URL of the module whose `transformModule` runs the jobs (the core's by default) */
@@ -16,7 +18,7 @@ export interface WorkerInit {
 /** `claims[claim]`: 0 while nobody runs the job; the worker or the main thread sets it before running it */
 export interface WorkerJob { id: number; fileName: string; input: string; options: TransformOptions; claims: Int32Array; claim: number }
 export type WorkerReply =
-  | { id: number; result: TransformResult | { failure: string } }
+  | { id: number; result: JobResult }
   | { exited: number };
 
 const { core, port, signal, slot } = workerData as WorkerInit;
@@ -25,7 +27,7 @@ const post = (reply: WorkerReply) => {
     port.postMessage(reply);
   } catch (err) {
     // (a result that cannot be cloned)
-    port.postMessage({ id: 'id' in reply ? reply.id : 0, result: { failure: `its result could not be sent from the worker: ${String(err)}` } });
+    port.postMessage({ id: 'id' in reply ? reply.id : 0, result: { ok: false, message: `its result could not be sent from the worker: ${String(err)}` } });
   }
   Atomics.add(signal, 0, 1);
   Atomics.notify(signal, 0);
@@ -45,12 +47,7 @@ try {
 parentPort!.on('message', (job: WorkerJob) => {
   if (Atomics.compareExchange(job.claims, job.claim, 0, 1) !== 0) return; // (the main thread took it)
   Atomics.store(signal, 1 + slot, job.id);
-  let result: TransformResult | { failure: string };
-  try {
-    result = transformModule(job.input, job.fileName, job.options);
-  } catch (err) {
-    result = { failure: err instanceof Error ? err.message : String(err) };
-  }
+  const result = attempt(() => transformModule(job.input, job.fileName, job.options));
   Atomics.store(signal, 1 + slot, 0);
   post({ id: job.id, result });
 });

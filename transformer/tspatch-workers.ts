@@ -7,9 +7,11 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { TransformOptions, TransformResult } from './core/types.js';
+import type { TransformFailure } from './core/attempt.js';
 import type { WorkerInit, WorkerJob, WorkerReply } from './tspatch-worker.js';
 
-export type JobResult = TransformResult | { failure: string };
+/** The core's result for a job, or why it failed (see core/attempt.ts). */
+export type JobResult = ({ ok: true } & TransformResult) | TransformFailure;
 export interface PoolJob { fileName: string; input: string; options: TransformOptions }
 
 /** Workers used by default: one per spare core, at most 2 (none on a single core: the transform runs in tsc's thread). */
@@ -136,7 +138,7 @@ export class TransformPool {
     void slot.worker.terminate().catch(() => {});
     for (const [id, p] of slot.pending) {
       const free = id !== current && Atomics.compareExchange(p.claims, p.claim, 0, 2) === 0;
-      this.done.set(id, free ? inThread(p.job) : { failure: `the transform worker ${why} while transforming this file` });
+      this.done.set(id, free ? inThread(p.job) : { ok: false, message: `the transform worker ${why} while transforming this file` });
     }
     slot.pending.clear();
   }

@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import type * as TS from 'typescript';
 import { buildManifest, relativePath, shouldTransform, transformModule } from './core/index.js';
+import { attempt } from './core/attempt.js';
 import type { BuildManifest, Diagnostic as CoreDiagnostic, ModuleManifest, TransformOptions, TransformResult } from './core/types.js';
 import { asTscMap, composeMaps, inlineComment, joinUrlComment, readInlineMap, splitUrlComment, type RawMap } from './tspatch-maps.js';
 import { emitsEsm, lowersTopLevelUsing, transpileInstrumented } from './tspatch-source.js';
@@ -42,7 +43,8 @@ export interface TeleportPluginConfig {
   entries?: string[];
   /**
    * Worker threads that run the transform while tsc emits (default: one per spare core, at most 2; none for a
-   * program of fewer than 16 files). 0 runs it in tsc's thread. The output is the same either way.
+   * program of fewer than 16 files). 0 runs it in tsc's thread. The output is the same either way. Anything but a
+   * whole number >= 0 is an error of the build (the transform then runs in tsc's thread).
    */
   workers?: number;
 }
@@ -126,16 +128,26 @@ export function createProgramTransformer(core: TeleportCore, workers?: WorkerMod
       return misconfigured(host as unknown as TeleportPluginConfig, config as unknown);
     }
     config ??= {};
+    const invalid = invalidOptions(config);
     // started now, so that loading the core in the workers overlaps tsc's type check
     // (not when nothing is emitted: the emit hook would never hand them a file)
     const emits = !program.getCompilerOptions().noEmit && !program.getCompilerOptions().emitDeclarationOnly;
-    if (workers && !pool && emits) {
-      const asked = typeof config.workers === 'number' && Number.isFinite(config.workers) ? Math.floor(config.workers) : undefined;
-      const count = asked ?? (countFiles(core, program, SMALL_PROGRAM) < SMALL_PROGRAM ? 0 : defaultWorkerCount());
+    if (workers && !pool && emits && invalid.length === 0) {
+      const count = config.workers ?? (countFiles(core, program, SMALL_PROGRAM) < SMALL_PROGRAM ? 0 : defaultWorkerCount());
       if (count > 0) pool = new TransformPool(count, workers.entry, workers.core, workers.stallMs, workers.takeBack);
     }
-    return instrumentEmit(core, cache, config.workers === 0 ? undefined : pool, program, host, config, extras.ts);
+    return instrumentEmit(core, cache, config.workers === 0 ? undefined : pool, program, host, config, extras.ts, invalid);
   };
+}
+
+/**
+ * What is wrong with the plugin entry's options, one message each (reported as errors of the first emit: tsc prints
+ * them and fails, as for the core's own errors). Only `workers` is checked.
+ */
+function invalidOptions(config: TeleportPluginConfig): string[] {
+  const w = config.workers;
+  if (w === undefined || (typeof w === 'number' && Number.isInteger(w) && w >= 0)) return [];
+  return [`teleport: the plugin option "workers" must be a whole number >= 0 (the worker threads that run the transform; 0: none, it runs in tsc's thread), got ${typeof w === 'number' ? String(w) : `${JSON.stringify(w) ?? String(w)} (a ${typeof w})`}`];
 }
 
 /** How many of the program's files the core would transform, counting up to `limit`. */
@@ -164,7 +176,7 @@ export default teleportTransformer;
  * Hooks `program.emit` (and `emitBuildInfo`, which builder programs call after emitting file by file) and hands the
  * same program back: its diagnostics, type check and declarations are tsc's own, untouched.
  */
-function instrumentEmit(core: TeleportCore, cache: ResultCache, pool: TransformPool | undefined, program: TS.Program, host: TS.CompilerHost | undefined, config: TeleportPluginConfig, ts: typeof TS): TS.Program {
+function instrumentEmit(core: TeleportCore, cache: ResultCache, pool: TransformPool | undefined, program: TS.Program, host: TS.CompilerHost | undefined, config: TeleportPluginConfig, ts: typeof TS, invalid: string[]): TS.Program {
   const options = program.getCompilerOptions();
   const currentDir = program.getCurrentDirectory();
   const configDir = typeof options.configFilePath === 'string' ? path.dirname(options.configFilePath) : currentDir;
@@ -172,6 +184,8 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, pool: TransformP
   // the core reads tsc's JavaScript (the TS source itself for top-level `using` modules: see moduleJob)
   const transformOptions: TransformOptions = { root, language: 'js' };
   if (typeof config.hooksModule === 'string') transformOptions.hooksModule = config.hooksModule;
+  // (a build without maps: the core's output map would be dropped; tsc's own map is still made, for positions)
+  if (!options.sourceMap && !options.inlineSourceMap) transformOptions.sourceMap = false;
   const optionsKey = JSON.stringify(transformOptions);
   const key = (fileName: string) => path.resolve(currentDir, fileName);
   const entryFiles = Array.isArray(config.entries) ? new Set(config.entries.map((e) => key(path.resolve(configDir, String(e))))) : undefined;
@@ -198,13 +212,7 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, pool: TransformP
     const hit = cache.get(job.fileName);
     return hit && hit.input === stamp.input && hit.source === stamp.source && hit.mappings === stamp.mappings && hit.options === stamp.options ? hit.result : undefined;
   };
-  const runHere = (job: PoolJob): JobResult => {
-    try {
-      return core.transformModule(job.input, job.fileName, job.options);
-    } catch (err) {
-      return { failure: err instanceof Error ? err.message : String(err) };
-    }
-  };
+  const runHere = (job: PoolJob): JobResult => attempt(() => core.transformModule(job.input, job.fileName, job.options));
 
   /**
    * The core on one module: on tsc's JS, with tsc's map back to the TS source as `inputMap`, or on the TS source
@@ -215,8 +223,8 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, pool: TransformP
     const mj = moduleJob(sf, js, tscMap);
     let result = cached(mj);
     if (!result) cache.set(mj.job.fileName, { ...mj.stamp, result: (result = runHere(mj.job)) });
-    if ('failure' in result) {
-      report(makeDiagnostic(ts, sf, 1, 1, `teleport: internal error: transforming this file failed: ${result.failure}`, INTERNAL_ERROR_CODE));
+    if (!result.ok) {
+      report(makeDiagnostic(ts, sf, 1, 1, `teleport: internal error: transforming this file failed: ${result.message}`, INTERNAL_ERROR_CODE));
       return undefined;
     }
     for (const d of result.diagnostics ?? []) {
@@ -319,6 +327,8 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, pool: TransformP
       if (d.category !== ts.DiagnosticCategory.Warning || warningMode === 'diagnostics') ours.push(d);
       else if (warningMode === 'print') warnings.push(d);
     };
+    // (once per program: a builder emits file by file)
+    for (const message of invalid.splice(0)) ours.push(makeDiagnostic(ts, undefined, 0, 0, message, INTERNAL_ERROR_CODE));
     let jsEmitted = false;
     for (const o of outputs) {
       if (!JS_OUTPUT.test(o.fileName)) continue;

@@ -10,6 +10,7 @@ import type { Message, PartialMessage, Plugin } from 'esbuild';
 // (not the core itself: with worker threads, only they load the parser)
 import { buildManifest, shouldTransform } from '../../transformer/core/manifest.js';
 import type { Diagnostic, ModuleManifest } from '../../transformer/core/types.js';
+import type { TransformFailure } from '../../transformer/core/attempt.js';
 import { typeStripper } from './strip-types.js';
 import { TransformCache } from './transform-cache.js';
 import { TransformPool, defaultWorkers } from './transform-pool.js';
@@ -47,7 +48,7 @@ function toMessage(d: Diagnostic, root: string): Message {
 }
 
 /** A transform that threw: an error at the file (at the parser's position in a JavaScript file). */
-function failure(f: Extract<TransformOutcome, { ok: false }>, file: string): PartialMessage {
+function failure(f: TransformFailure, file: string): PartialMessage {
   return {
     pluginName: 'teleport', text: `Teleport could not transform this file: ${f.message}`,
     location: { file, namespace: 'file', ...(f.line !== undefined ? { line: f.line, column: f.column } : {}) },
@@ -62,6 +63,8 @@ export function teleport(options: TeleportPluginOptions = {}): Plugin {
       const manifests = new Map<string, ModuleManifest>();
       const entries = entryPaths(build.initialOptions.entryPoints, build.initialOptions.absWorkingDir ?? process.cwd());
       const stripTypes = typeStripper(build);
+      // no map is built for a build that writes none (the type strip's map is still asked for: positions, names)
+      const sourceMap = !!build.initialOptions.sourcemap;
       const workers = options.workers ?? defaultWorkers();
       if (!Number.isInteger(workers) || workers < 0) throw new Error(`teleport: \`workers\` must be a whole number >= 0, got ${workers}`);
       const pool = workers > 0 ? new TransformPool(workers) : undefined;
@@ -93,9 +96,9 @@ export function teleport(options: TeleportPluginOptions = {}): Plugin {
           // the core gets esbuild's JavaScript and its map back to the TypeScript
           const js = await stripTypes(args.path);
           if ('errors' in js) return { errors: js.errors };
-          task = { code: js.code, file: args.path, options: { root, entry, language: 'js', jsx }, inputMap: js.map };
+          task = { code: js.code, file: args.path, options: { root, entry, language: 'js', jsx, sourceMap }, inputMap: js.map };
         } else {
-          task = { code: await fs.readFile(args.path, 'utf8'), file: args.path, options: { root, entry, language: 'js', jsx } };
+          task = { code: await fs.readFile(args.path, 'utf8'), file: args.path, options: { root, entry, language: 'js', jsx, sourceMap } };
         }
         const out = await transform(task);
         if (!out.ok) return { errors: [failure(out, args.path)] };

@@ -45,8 +45,10 @@ export function transformModule(code: string, fileName: string, options: Transfo
   const cjs = commonJsEvidence(ast, code, fileName);
   // (in compiled text, TypeScript's CommonJS syntax is read in the original: it says more than `require`)
   const originalCjs = cjs?.node !== undefined || (!cjs && origin?.originalText !== undefined) ? originalCommonJsSyntax(origin?.originalText ?? '') : undefined;
-  if (originalCjs) return untouched(code, fileName, relPath, moduleId, originalCjs, lines, origin);
-  if (cjs) return untouched(code, fileName, relPath, moduleId, cjs.node ? { ...where(cjs.node), what: cjs.what } : { line: 1, column: 1, what: cjs.what }, lines, origin);
+  // (the output's map is not built when the front end needs none)
+  const noMap = options.sourceMap === false ? { version: 3, sources: [fileName], names: [], mappings: '' } : undefined;
+  if (originalCjs) return untouched(code, fileName, relPath, moduleId, originalCjs, lines, origin, noMap);
+  if (cjs) return untouched(code, fileName, relPath, moduleId, cjs.node ? { ...where(cjs.node), what: cjs.what } : { line: 1, column: 1, what: cjs.what }, lines, origin, noMap);
   const model = buildModel(ast, code);
   const diagnostics: Diagnostic[] = [];
 
@@ -94,7 +96,7 @@ export function transformModule(code: string, fileName: string, options: Transfo
   const entry = options.entry === undefined ? 2 : options.entry ? 1 : options.ownFile ? 3 : 0;
   const emitter = new Emitter(code, model, info, moduleId, relPath, options.hooksModule ?? 'teleport/hooks', entry);
   const out = emitter.run();
-  const map = buildMap(code, fileName, model.units, emitter.copySites, lines, origin, emitter.edits);
+  const map = noMap ?? buildMap(code, fileName, model.units, emitter.copySites, lines, origin, emitter.edits);
   const manifest: ModuleManifest = {
     module: moduleId,
     file: relPath,
@@ -113,11 +115,11 @@ export function transformModule(code: string, fileName: string, options: Transfo
 }
 
 /** A module left as written (CommonJS), with a warning that says why its functions cannot be sent. */
-function untouched(code: string, fileName: string, relPath: string, moduleId: string, cjs: { line: number; column: number; what: string }, lines: LineIndex, origin: Origin | undefined): TransformResult {
+function untouched(code: string, fileName: string, relPath: string, moduleId: string, cjs: { line: number; column: number; what: string }, lines: LineIndex, origin: Origin | undefined, noMap: TransformResult['map'] | undefined): TransformResult {
   return {
     code,
     untouched: true,
-    map: buildMap(code, fileName, [], [], lines, origin),
+    map: noMap ?? buildMap(code, fileName, [], [], lines, origin),
     manifest: { module: moduleId, file: relPath, functions: [] },
     diagnostics: [{
       severity: 'warning', file: relPath, line: cjs.line, column: cjs.column,

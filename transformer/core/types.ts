@@ -40,6 +40,11 @@ export interface TransformOptions {
    * modules share the entry chunk's URL.
    */
   ownFile?: boolean;
+  /**
+   * Build the output's source map (default true). false skips it (a front end whose build makes no maps):
+   * `map` is then empty (no mappings); the code, IDs, manifest and diagnostics are the same.
+   */
+  sourceMap?: boolean;
 }
 
 export interface Diagnostic {
@@ -83,7 +88,7 @@ export interface BuildManifest {
 export interface TransformResult {
   /** instrumented source (same language as the input: TS stays TS) */
   code: string;
-  /** source map v3 from `code` back to the input */
+  /** source map v3 from `code` back to the input (or the original, with `inputMap`); empty with `sourceMap: false` */
   map: { version: number; sources: string[]; names: string[]; mappings: string; file?: string; sourcesContent?: (string | null)[] };
   manifest: ModuleManifest;
   diagnostics: Diagnostic[];
