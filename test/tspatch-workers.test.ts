@@ -218,7 +218,7 @@ describe('tspc: failing transform workers', { timeout: 120_000 }, () => {
   });
 });
 
-describe('tspc: the plugin option "workers"', { timeout: 120_000 }, () => {
+describe('tspc: the plugin options', { timeout: 120_000 }, () => {
   test.each([[1.5, '1.5'], [-1, '-1'], ['2', '"2" (a string)'], [true, 'true (a boolean)']])('%j is an error that names the option, the value and what is allowed', async (workers, shown) => {
     const dir = path.join(tmp, `tspatch-workers-option-${String(workers)}`);
     writeProject(dir, { 'src/m0.ts': FILES['src/m0.ts']! }, {}, { workers });
@@ -228,6 +228,19 @@ describe('tspc: the plugin option "workers"', { timeout: 120_000 }, () => {
     expect(r.status).toBe(2);
     // (the file is still transformed, in tsc's thread)
     expect(readFileSync(path.join(dir, 'out/m0.js'), 'utf8')).toContain('teleport/hooks');
+  });
+
+  test('the other options are checked too: each wrong one is an error naming it, its value and what is allowed', async () => {
+    const dir = path.join(tmp, 'tspatch-options-invalid');
+    writeProject(dir, { 'src/m0.ts': FILES['src/m0.ts']! }, {}, { entries: 'src/m0.ts', warnings: 'loud', root: 5, hooksModule: '' });
+    const r = await tspcBuild(dir);
+    expect(r.stdout.trim().split('\n').sort()).toEqual([
+      'error TS9902: teleport: the plugin option "entries" must be an array of paths (strings, relative to the tsconfig), got "src/m0.ts" (a string)',
+      'error TS9902: teleport: the plugin option "hooksModule" must be a module specifier (a non-empty string), got "" (a string)',
+      'error TS9902: teleport: the plugin option "root" must be a path (a string, relative to the tsconfig), got 5',
+      'error TS9902: teleport: the plugin option "warnings" must be "print", "diagnostics" or "ignore", got "loud" (a string)',
+    ]);
+    expect(r.status).toBe(2);
   });
 
   test('a whole number >= 0 is accepted', async () => {

@@ -142,12 +142,24 @@ export function createProgramTransformer(core: TeleportCore, workers?: WorkerMod
 
 /**
  * What is wrong with the plugin entry's options, one message each (reported as errors of the first emit: tsc prints
- * them and fails, as for the core's own errors). Only `workers` is checked.
+ * them and fails, as for the core's own errors): each option Teleport reads must have its documented type.
  */
 function invalidOptions(config: TeleportPluginConfig): string[] {
-  const w = config.workers;
-  if (w === undefined || (typeof w === 'number' && Number.isInteger(w) && w >= 0)) return [];
-  return [`teleport: the plugin option "workers" must be a whole number >= 0 (the worker threads that run the transform; 0: none, it runs in tsc's thread), got ${typeof w === 'number' ? String(w) : `${JSON.stringify(w) ?? String(w)} (a ${typeof w})`}`];
+  const problems: string[] = [];
+  const check = (name: keyof TeleportPluginConfig, ok: (v: unknown) => boolean, expected: string) => {
+    const v: unknown = config[name];
+    if (v !== undefined && !ok(v)) problems.push(`teleport: the plugin option "${name}" must be ${expected}, got ${shown(v)}`);
+  };
+  check('workers', (w) => typeof w === 'number' && Number.isInteger(w) && w >= 0, "a whole number >= 0 (the worker threads that run the transform; 0: none, it runs in tsc's thread)");
+  check('root', (r) => typeof r === 'string', 'a path (a string, relative to the tsconfig)');
+  check('hooksModule', (h) => typeof h === 'string' && h !== '', 'a module specifier (a non-empty string)');
+  check('warnings', (w) => w === 'print' || w === 'diagnostics' || w === 'ignore', '"print", "diagnostics" or "ignore"');
+  check('entries', (e) => Array.isArray(e) && e.every((f) => typeof f === 'string'), 'an array of paths (strings, relative to the tsconfig)');
+  return problems;
+}
+
+function shown(v: unknown): string {
+  return typeof v === 'number' ? String(v) : `${JSON.stringify(v) ?? String(v)} (a${Array.isArray(v) ? 'n array' : ` ${typeof v}`})`;
 }
 
 /** How many of the program's files the core would transform, counting up to `limit`. */
