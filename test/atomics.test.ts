@@ -4,7 +4,7 @@
 // the event loop, only once a task awaits (the default keeps the idle worker's event loop
 // running). The executor and repeated-call suites run on 'sync' too (executor/calls.test.ts).
 import { describe, expect, it } from 'vitest';
-import { build, jsonLines, run } from './support/build.js';
+import { build, jsonLines, run, tagOf } from './support/build.js';
 
 describe.each([
   ['disabled (the default)', {}],
@@ -13,7 +13,7 @@ describe.each([
   let byName: Record<string, unknown> = {};
 
   it('runs every scenario', async () => {
-    const r = run(await build('fixtures/programs/atomics.ts', 'esbuild', `-${atomics.replace(/\W+/g, '-')}`), env);
+    const r = run(await build('fixtures/programs/atomics.ts', 'esbuild', tagOf(atomics)), env);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     byName = Object.fromEntries(jsonLines(r.stdout).map((l) => [l.name, (l as unknown as { value: unknown }).value]));

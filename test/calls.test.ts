@@ -5,19 +5,13 @@
 // plain data, own properties, a new name, a changed prototype, `this`, the temporal dead zone)
 // is sent as before. Same results on threads (also with `atomics: 'sync'`) and child processes.
 import { describe, expect, it } from 'vitest';
-import { build, jsonLines, run } from './support/build.js';
+import { build, jsonLines, poolConfigs, run, tagOf } from './support/build.js';
 
-const cases = [
-  ['threads', 'threads', {}],
-  ['processes', 'processes', {}],
-  ["threads with atomics: 'sync'", 'threads', { TP_ATOMICS: 'sync' }],
-] as const;
-
-describe.each(cases)('repeated pool.run calls on %s', (label, backend, env) => {
+describe.each(poolConfigs)('repeated pool.run calls on %s', (label, backend, env) => {
   let byName: Record<string, unknown> = {};
 
   it('runs every scenario', async () => {
-    const r = run(await build('fixtures/programs/repeat-calls.ts', 'esbuild', `-${label.replace(/\W+/g, '-')}`), { TP_BACKEND: backend, ...env });
+    const r = run(await build('fixtures/programs/repeat-calls.ts', 'esbuild', tagOf(label)), { TP_BACKEND: backend, ...env });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     byName = Object.fromEntries(jsonLines(r.stdout).map((l) => [l.name, (l as unknown as { value: unknown }).value]));

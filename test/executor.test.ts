@@ -4,19 +4,13 @@
 // captures sent once per worker, close and terminate; on threads also with `atomics: 'sync'`
 // (idle workers blocked in Atomics.wait).
 import { describe, expect, it } from 'vitest';
-import { build, jsonLines, run } from './support/build.js';
+import { build, jsonLines, poolConfigs, run, tagOf } from './support/build.js';
 
-const cases = [
-  ['threads', 'threads', {}],
-  ['processes', 'processes', {}],
-  ["threads with atomics: 'sync'", 'threads', { TP_ATOMICS: 'sync' }],
-] as const;
-
-describe.each(cases)('executor on %s', (label, backend, env) => {
+describe.each(poolConfigs)('executor on %s', (label, backend, env) => {
   let byName: Record<string, unknown> = {};
 
   it('runs every scenario', async () => {
-    const r = run(await build('fixtures/programs/executor.ts', 'esbuild', `-${label.replace(/\W+/g, '-')}`), { TP_BACKEND: backend, ...env });
+    const r = run(await build('fixtures/programs/executor.ts', 'esbuild', tagOf(label)), { TP_BACKEND: backend, ...env });
     // child processes forward their stderr (the crash scenarios print there on purpose)
     if (backend === 'threads') expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
