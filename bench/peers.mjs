@@ -95,28 +95,37 @@ function entry(group, name, contender, unit, xs, extra = {}) {
 
 // ---------- 1. task latency ----------
 const LATENCY_PEERS = ['piscina', 'tinypool', 'workerpool', 'worker_threads'];
+// Teleport twice: the default (the headline ratios) and with the Pool option atomics: 'sync'
+const LATENCY_TELEPORT = { teleport: undefined, 'teleport-sync': 'sync' };
+const latencyArgs = (cfg, atomics) => (atomics ? { ...cfg.latency, atomics } : cfg.latency);
 function runLatency(cfg, runs) {
-  const raw = Object.fromEntries(['teleport', ...LATENCY_PEERS].map((c) => [c, { us: [], cpu: [] }]));
+  const contenders = [...Object.keys(LATENCY_TELEPORT), ...LATENCY_PEERS];
+  const raw = Object.fromEntries(contenders.map((c) => [c, { us: [], cpu: [] }]));
   for (let run = 0; run < runs; run++) {
     beforeRun();
     const t0 = Date.now();
-    for (const c of alternate(['teleport', ...LATENCY_PEERS], run)) {
-      const out = c === 'teleport' ? tp('latency', cfg.latency) : peer('latency', c, cfg.latency);
+    for (const c of alternate(contenders, run)) {
+      const out = c in LATENCY_TELEPORT ? tp('latency', latencyArgs(cfg, LATENCY_TELEPORT[c])) : peer('latency', c, cfg.latency);
       raw[c].us.push(out.us);
       raw[c].cpu.push(out.cpuUs);
     }
     console.log(`  latency run ${run + 1}/${runs} (${((Date.now() - t0) / 1000).toFixed(1)} s): ${Object.entries(raw).map(([c, v]) => `${c} ${v.us.at(-1).toFixed(1)}`).join(', ')} µs/call`);
   }
   const label = {
-    teleport: 'Teleport `pool.run(closure, x)`', piscina: 'piscina `run(x)`, static worker file', tinypool: 'tinypool `run(x)`, static worker file',
+    teleport: 'Teleport `pool.run(closure, x)`', 'teleport-sync': "Teleport `pool.run(closure, x)`, `atomics: 'sync'`", piscina: 'piscina `run(x)`, static worker file', tinypool: 'tinypool `run(x)`, static worker file',
     workerpool: 'workerpool `exec(fn, [x])`', worker_threads: 'raw worker_threads postMessage ping-pong (1 worker)',
   };
   const entries = Object.entries(raw).map(([c, v]) => entry('latency', `latency/${c}`, c, 'µs/call', v.us, { label: label[c], cpuUsPerCall: stats(v.cpu).median }));
-  const tpE = entries[0];
-  const comparisons = entries.slice(1).map((e) => comparison({
-    id: `latency-vs-${e.contender}`, group: 'latency', title: `task latency: Teleport / ${e.contender}`, metric: 'µs per sequential call, ratio (lower is better)',
-    a: tpE, b: e, goal: e.contender === 'piscina' ? { op: '<=', value: 1.1 } : undefined,
+  const [tpE, syncE] = entries;
+  const metric = 'µs per sequential call, ratio (lower is better)';
+  const goal = { op: '<=', value: 1.1 };
+  const comparisons = entries.slice(2).map((e) => comparison({
+    id: `latency-vs-${e.contender}`, group: 'latency', title: `task latency: Teleport / ${e.contender}`, metric,
+    a: tpE, b: e, goal: e.contender === 'piscina' ? goal : undefined,
   }));
+  // the same goal for the 'sync' configuration, as a row of its own after the headline one
+  const piscina = entries.find((e) => e.contender === 'piscina');
+  comparisons.splice(1, 0, comparison({ id: 'latency-sync-vs-piscina', group: 'latency', title: "task latency: Teleport (atomics: 'sync') / piscina", metric, a: syncE, b: piscina, goal }));
   return { entries, comparisons };
 }
 
@@ -297,7 +306,7 @@ function profileMisses(cfg, comparisons) {
   for (const c of comparisons) {
     if (c.pass !== false) continue;
     let key, bench, args;
-    if (c.group === 'latency') [key, bench, args] = ['latency', 'latency', cfg.latency];
+    if (c.group === 'latency') [key, bench, args] = c.id.startsWith('latency-sync-') ? ['latency-sync', 'latency', latencyArgs(cfg, 'sync')] : ['latency', 'latency', cfg.latency];
     else if (c.group === 'throughput') [key, bench, args] = ['throughput', 'map', { n: cfg.throughput.n, reps: cfg.throughput.reps }];
     else if (c.group === 'cpu') [key, bench, args] = ['cpu', 'cpu', cfg.cpu];
     else if (c.group === 'capture') [key, bench, args] = ['capture', 'capture', cfg.capture];
@@ -308,7 +317,7 @@ function profileMisses(cfg, comparisons) {
     if (!key || done.has(key)) continue;
     done.add(key);
     const { out, threads } = profiledChild(key, tpBundle, [bench, JSON.stringify(args)]);
-    const p = { key, for: comparisons.filter((x) => x.pass === false && (x.group === c.group) && (c.group !== 'pickle' || x.id.startsWith(`pickle-${key.split('-')[1]}-`))).map((x) => x.id), threads, whileProfiled: summariseOut(bench, out) };
+    const p = { key, for: comparisons.filter((x) => x.pass === false && (x.group === c.group) && (c.group !== 'pickle' || x.id.startsWith(`pickle-${key.split('-')[1]}-`)) && (c.group !== 'latency' || x.id.startsWith('latency-sync-') === (key === 'latency-sync'))).map((x) => x.id), threads, whileProfiled: summariseOut(bench, out) };
     profiles.push(p);
     for (const th of threads) console.log(`  profile ${key} [${th.thread}] ${th.busyPct}% busy: ${th.categories.slice(0, 4).map((x) => `${x.pctOfBusy}% ${x.category}`).join('; ')}`);
   }

@@ -129,8 +129,11 @@ function peerSections(results, L) {
     if (busyNote('latency')) L.push(busyNote('latency').trim(), '');
     L.push(`Sequential calls (\`await\` each before the next), ${pc.latency.batches} batches of ~${pc.latency.batchMs} ms after ${pc.latency.warmMs} ms of warm-up per process. The function returns \`x + 1\`; Teleport sends a closure over a function-scope variable. *CPU* is the process's CPU time (all threads) per call.`, '');
     L.push('| Contender | µs/call (range) | CPU µs/call | Teleport / this (range) |', '|---|---:|---:|---:|');
-    for (const b of lat) L.push(`| ${b.label} | ${num(b.median)} (${range(b.spread)}) | ${num(b.cpuUsPerCall)} | ${b === tpl ? '–' : pairedOf(`latency-vs-${b.contender}`)} |`);
+    for (const b of lat) L.push(`| ${b.label} | ${num(b.median)} (${range(b.spread)}) | ${num(b.cpuUsPerCall)} | ${b === tpl || b.contender === 'teleport-sync' ? '–' : pairedOf(`latency-vs-${b.contender}`)} |`);
     L.push('');
+    if (comparisons.some((x) => x.id === 'latency-sync-vs-piscina')) {
+      L.push(`The ratios above are Teleport's default (\`atomics: 'disabled'\`: an idle worker waits in its event loop). With \`atomics: 'sync'\` (idle workers block in \`Atomics.wait\`, as piscina's default does), Teleport / piscina is ${pairedOf('latency-sync-vs-piscina')}.`, '');
+    }
   }
   const thr = by('throughput');
   if (thr.length) {

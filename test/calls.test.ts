@@ -3,15 +3,15 @@
 // writes never reach a later call; a function the worker keeps keeps its own call's environment;
 // and whatever takes a closure out of the short call form (a capture or argument that is not
 // plain data, own properties, a new name, a changed prototype, `this`, the temporal dead zone)
-// is sent as before. Same results on threads and child processes.
+// is sent as before. Same results on threads (also with `atomics: 'sync'`) and child processes.
 import { describe, expect, it } from 'vitest';
-import { build, jsonLines, run } from './support/build.js';
+import { build, jsonLines, poolConfigs, run, tagOf } from './support/build.js';
 
-describe.each(['threads', 'processes'] as const)('repeated pool.run calls on %s', (backend) => {
+describe.each(poolConfigs)('repeated pool.run calls on %s', (label, backend, env) => {
   let byName: Record<string, unknown> = {};
 
   it('runs every scenario', async () => {
-    const r = run(await build('fixtures/programs/repeat-calls.ts', 'esbuild', `-${backend}`), { TP_BACKEND: backend });
+    const r = run(await build('fixtures/programs/repeat-calls.ts', 'esbuild', tagOf(label)), { TP_BACKEND: backend, ...env });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     byName = Object.fromEntries(jsonLines(r.stdout).map((l) => [l.name, (l as unknown as { value: unknown }).value]));

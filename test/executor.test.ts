@@ -1,17 +1,16 @@
 // The executor API in real workers, through the public API (fixtures/programs/executor.ts):
 // setup, starmap, imap (ordered, lazy, infinite input), imapUnordered, progress, item errors,
 // abort, timeout, crashes (exit, uncaught timer exception, out of memory), back-pressure, large
-// captures sent once per worker, close and terminate.
+// captures sent once per worker, close and terminate; on threads also with `atomics: 'sync'`
+// (idle workers blocked in Atomics.wait).
 import { describe, expect, it } from 'vitest';
-import { build, jsonLines, run } from './support/build.js';
+import { build, jsonLines, poolConfigs, run, tagOf } from './support/build.js';
 
-const backends = ['threads', 'processes'] as const;
-
-describe.each(backends)('executor on %s', (backend) => {
+describe.each(poolConfigs)('executor on %s', (label, backend, env) => {
   let byName: Record<string, unknown> = {};
 
   it('runs every scenario', async () => {
-    const r = run(await build('fixtures/programs/executor.ts', 'esbuild'), { TP_BACKEND: backend });
+    const r = run(await build('fixtures/programs/executor.ts', 'esbuild', tagOf(label)), { TP_BACKEND: backend, ...env });
     // child processes forward their stderr (the crash scenarios print there on purpose)
     if (backend === 'threads') expect(r.stderr).toBe('');
     expect(r.status).toBe(0);

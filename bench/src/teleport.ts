@@ -24,7 +24,8 @@ function adder(k: number) {
   return (x: number) => x + k;
 }
 async function latency(): Promise<unknown> {
-  await using pool = new Pool({ size });
+  // cfg.atomics: 'sync' for the contender whose idle workers block in Atomics.wait (Pool option)
+  await using pool = new Pool({ size, ...(cfg.atomics === 'sync' ? { atomics: 'sync' as const } : {}) });
   const add = adder(1);
   await Promise.all(Array.from({ length: size * 2 }, (_, i) => pool.run(add, i))); // every worker started
   let ok = true;

@@ -28,13 +28,14 @@ export class ThreadsBackend implements Backend {
       maxThreads: options.size,
       ...(options.idleTimeout === undefined ? {} : { idleTimeout: options.idleTimeout }),
       ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
-      // Tasks arrive as plain 'message' events, so an idle worker's event loop keeps running
-      // (timers and I/O a task or `setup` left behind are not frozen, as they would be with
-      // 'sync', where an idle worker blocks in Atomics.wait). 'async' (Atomics.waitAsync) keeps
-      // the loop running too but wakes the worker twice per task (the port's event and the wait's
-      // promise): piscina round trips measured ~10% slower than with 'disabled', and ~4% more
-      // instructions per pool.run (bench: latency).
-      atomics: 'disabled',
+      // 'disabled' (the default): tasks arrive as plain 'message' events, so an idle worker's event
+      // loop keeps running (timers and I/O a task or `setup` left behind are not frozen, as they
+      // are with 'sync', where an idle worker blocks in Atomics.wait: a shorter round trip, the
+      // user's choice). 'async' (Atomics.waitAsync) keeps the loop running too but wakes the
+      // worker twice per task (the port's event and the wait's promise): piscina round trips
+      // measured ~10% slower than with 'disabled', and ~4% more instructions per pool.run
+      // (bench: latency); it is not offered.
+      atomics: options.atomics,
       recordTiming: false, // piscina's histograms: nobody reads them, every task would pay for them
       workerData: options.init,
       // piscina's default choice (the first idle worker; one task per worker), noting that the

@@ -3,6 +3,8 @@ import type { Reply, Task } from '../protocol.js';
 
 export interface BackendOptions {
   size: number;
+  /** threads: how an idle worker waits for a task (piscina's option; see PoolOptions.atomics) */
+  atomics: 'disabled' | 'sync';
   /** stop a worker that has been idle this long (ms); a new one (with a fresh setup) starts on demand */
   idleTimeout?: number;
   /** memory limits per worker (threads: worker_threads resourceLimits; processes: --max-old-space-size) */

@@ -53,3 +53,16 @@ export function run(file: string, env: Record<string, string> = {}): RunResult {
 export function jsonLines(stdout: string): Record<string, string>[] {
   return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
 }
+
+/**
+ * The pool configurations the end-to-end suites of the executor run on: [label, TP_BACKEND, more
+ * env]; fixtures read TP_ATOMICS ('sync' for idle worker threads that block in Atomics.wait).
+ */
+export const poolConfigs = [
+  ['threads', 'threads', {}],
+  ['processes', 'processes', {}],
+  ["threads with atomics: 'sync'", 'threads', { TP_ATOMICS: 'sync' }],
+] as const;
+
+/** a build tag for a configuration's label (each configuration builds into its own folder) */
+export const tagOf = (label: string) => `-${label.replace(/\W+/g, '-')}`;
