@@ -1,6 +1,6 @@
 // Parsing and AST plumbing: parse TypeScript with typescript-estree and JavaScript with meriyah
 // (both ESTree with ranges; line/column from a line index), attach parent links (and, in the same
-// pass, list the few node kinds later steps look for), walk nodes.
+// pass, list the few node kinds later steps look for).
 import { createRequire } from 'node:module';
 import { parseModule as meriyahModule, parseScript, type Options as MeriyahOptions } from 'meriyah';
 import type { TSESTree } from '@typescript-eslint/typescript-estree';
@@ -17,6 +17,8 @@ export interface NodeLists {
   calls: TSESTree.CallExpression[];
   /** every `#name` (member keys, `o.#x`, `#x in o`) */
   privateNames: TSESTree.PrivateIdentifier[];
+  /** every node that may be a unit (functions, classes, object properties): the model picks them */
+  unitCandidates: Node[];
 }
 
 const lists = new WeakMap<Node, NodeLists>();
@@ -118,7 +120,7 @@ export class LineIndex {
  * scope-manager reads: `decorators` of classes, members and parameters, `implements` of classes.
  */
 function link(root: Node, fromJs: boolean): NodeLists {
-  const out: NodeLists = { thisLike: [], calls: [], privateNames: [] };
+  const out: NodeLists = { thisLike: [], calls: [], privateNames: [], unitCandidates: [] };
   (root as unknown as Linked).parent = null;
   const stack: Node[] = [root];
   const keys = fromJs ? jsKeys : visitorKeys;
@@ -139,10 +141,18 @@ function link(root: Node, fromJs: boolean): NodeLists {
       case 'PrivateIdentifier':
         out.privateNames.push(node);
         break;
+      case 'ArrowFunctionExpression':
+      case 'FunctionExpression':
+      case 'FunctionDeclaration':
+      case 'ClassDeclaration':
+      case 'ClassExpression':
+      case 'Property':
+        out.unitCandidates.push(node);
+        break;
       default:
         break;
     }
-    pushChildren(node, stack, true, keys);
+    pushChildren(node, stack, keys);
   }
   return out;
 }
@@ -170,8 +180,8 @@ function addTsLists(node: Node): void {
   }
 }
 
-/** Pushes a node's children in reverse (so they pop in source order), linking them to it if asked. */
-function pushChildren(node: Node, stack: Node[], link: boolean, table: Record<string, readonly string[] | undefined>): void {
+/** Pushes a node's children in reverse (so they pop in source order), linking them to it. */
+function pushChildren(node: Node, stack: Node[], table: Record<string, readonly string[] | undefined>): void {
   const keys = table[node.type];
   if (!keys) return;
   for (let k = keys.length - 1; k >= 0; k--) {
@@ -180,11 +190,11 @@ function pushChildren(node: Node, stack: Node[], link: boolean, table: Record<st
       for (let i = value.length - 1; i >= 0; i--) {
         const v = value[i] as Linked | null;
         if (!v || typeof v.type !== 'string') continue;
-        if (link) v.parent = node;
+        v.parent = node;
         stack.push(v as unknown as Node);
       }
     } else if (value && typeof (value as Node).type === 'string') {
-      if (link) (value as unknown as Linked).parent = node;
+      (value as unknown as Linked).parent = node;
       stack.push(value as Node);
     }
   }
@@ -192,15 +202,6 @@ function pushChildren(node: Node, stack: Node[], link: boolean, table: Record<st
 
 export function parentOf(node: Node): Node | null {
   return (node as unknown as Linked).parent ?? null;
-}
-
-/** Depth-first pre-order walk; return false from `enter` to skip a node's children. */
-export function walk(root: Node, enter: (node: Node, parent: Node | null) => boolean | void, table: Record<string, readonly string[] | undefined> = visitorKeys): void {
-  const stack: Node[] = [root];
-  while (stack.length) {
-    const node = stack.pop()!;
-    if (enter(node, node === root ? null : parentOf(node)) !== false) pushChildren(node, stack, false, table);
-  }
 }
 
 /** Whether meriyah parsed `ast` (plain JavaScript: no TypeScript, JSX or decorators). */
