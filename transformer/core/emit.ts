@@ -165,9 +165,8 @@ export class Emitter {
       at = close;
     }
     parts.push(raw.slice(from));
-    const appendix = parts.join('');
-    this.s.append('\n' + appendix);
-    return this.s.toString();
+    // (the body is already a string: the output is it and the appendix, not magic-string's text joined again)
+    return body + '\n' + parts.join('');
   }
 
   /** where each unit's copy sits in the output (0-based line, column) */
