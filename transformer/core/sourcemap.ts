@@ -6,7 +6,7 @@
 // on their line: the result points at the original source exactly where the compiler's map did,
 // at a fraction of the cost of mapping every character or word of the output with magic-string
 // and looking each one up in the input map.
-import type { CopySite, Edit } from './emit.js';
+import type { CopyCut, CopySite, Edit } from './emit.js';
 import type { Unit } from './model.js';
 import type { Origin } from './origin.js';
 import type { LineIndex } from './walk.js';
@@ -20,9 +20,9 @@ import { encodeFlat, type Segments } from './vlq.js';
 interface OutLines { data: Int32Array; used: number; from: number[]; to: number[] }
 
 /** With `origin` (the input came with a map to its original source), the map points at the original. */
-export function buildMap(code: string, fileName: string, units: Unit[], sites: CopySite[], lines: LineIndex, origin?: Origin, edits: Edit[] = []): TransformResult['map'] {
+export function buildMap(code: string, fileName: string, units: Unit[], sites: CopySite[], lines: LineIndex, origin?: Origin, edits: Edit[] = [], cuts = new Map<number, CopyCut[]>()): TransformResult['map'] {
   const out = moveThroughEdits(origin ? origin.segments() : identitySegments(code), edits, lines, code.length);
-  copyLines(out, units, sites, lines, edits);
+  copyLines(out, units, sites, lines, edits, cuts);
   const mappings = encodeFlat(out.data, out.from, out.to, out.from.length);
   return origin
     ? { version: 3, file: undefined, sources: origin.map.sources, sourcesContent: origin.map.sourcesContent, names: [], mappings }
@@ -55,15 +55,19 @@ function identitySegments(code: string): Segments {
 /**
  * Maps each function copy in the appendix like the function's own lines in the body: its first
  * line from the output column where the function starts, shifted to the copy's column; its other
- * lines as they are (a copy keeps their text).
+ * lines as they are (a copy keeps their text), except past the readers a copy writes shorter
+ * (`cuts`, per unit).
  */
-function copyLines(out: OutLines, units: Unit[], sites: CopySite[], lines: LineIndex, edits: Edit[]): void {
+function copyLines(out: OutLines, units: Unit[], sites: CopySite[], lines: LineIndex, edits: Edit[], cuts: Map<number, CopyCut[]>): void {
   const { from, to } = out;
-  // room for the first line of every copy (its segments, and one more that may cover its start)
+  // room for the first line of every copy (its segments, and one more that may cover its start),
+  // and for the other lines a copy writes shorter
   let room = out.used;
+  const lineSize = (l: number) => (l < from.length ? to[l] - from[l] : 0);
   for (const site of sites) {
     const first = lines.position(units[site.unit].node.range[0]).line - 1;
-    room += (first < from.length ? to[first] - from[first] : 0) + 4;
+    room += lineSize(first) + 4;
+    for (const cut of cuts.get(site.unit) ?? []) if (cut.line > 0) room += lineSize(first + cut.line);
   }
   if (room > out.data.length) {
     const bigger = new Int32Array(room);
@@ -90,6 +94,13 @@ function copyLines(out: OutLines, units: Unit[], sites: CopySite[], lines: LineI
     for (let i = lineTo - 4; i >= lineFrom; i -= 4) if (data[i] < delta) { covering = i; break; }
     let firstKept = -1;
     for (let i = lineFrom; i < lineTo; i += 4) if (data[i] >= delta) { firstKept = i; break; }
+    const unitCuts = cuts.get(site.unit);
+    // a column of line k of the copy (copy coordinates), past the readers written shorter before it
+    const cutShift = (k: number, c: number, at: number): number => {
+      let out = c;
+      for (const cut of unitCuts!) if (cut.line === k && at + cut.column + cut.length <= c) out -= cut.removed;
+      return out;
+    };
     const copyStart = used;
     const push = (column: number, i: number) => {
       data[used] = column;
@@ -99,13 +110,18 @@ function copyLines(out: OutLines, units: Unit[], sites: CopySite[], lines: LineI
       used += 4;
     };
     if (covering >= 0 && (firstKept < 0 || data[firstKept] + shift !== site.column)) push(site.column, covering);
-    for (let i = lineFrom; i < lineTo; i += 4) if (data[i] >= delta) push(data[i] + shift, i);
+    for (let i = lineFrom; i < lineTo; i += 4) if (data[i] >= delta) push(unitCuts ? cutShift(0, data[i] + shift, site.column) : data[i] + shift, i);
     from[site.line] = copyStart;
     to[site.line] = used;
     for (let k = 1; k < count; k++) {
       const l = first + k;
       from[site.line + k] = l < from.length ? from[l] : 0;
       to[site.line + k] = l < from.length ? to[l] : 0;
+      if (!unitCuts?.some((cut) => cut.line === k)) continue;
+      const lineStart = used;
+      for (let i = from[site.line + k]; i < to[site.line + k]; i += 4) push(cutShift(k, data[i], 0), i);
+      from[site.line + k] = lineStart;
+      to[site.line + k] = used;
     }
   }
   out.used = used;
