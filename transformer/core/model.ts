@@ -3,7 +3,7 @@
 // scopes (the scopes whose bindings some unit captures) that the worker must rebuild.
 import { createRequire } from 'node:module';
 import { analyzeScopes, type Scope, type ScopeAnalysis, type Variable } from './scopes.js';
-import { afterDirectives, contains, isJsTree, keysFor, nodeLists, parentOf, type Node, type TSESTree } from './walk.js';
+import { addTsLists, afterDirectives, contains, isJsTree, keysFor, nodeLists, parentOf, type Node, type TSESTree } from './walk.js';
 
 /** captured bindings above which a scope's reader is built once per scope instance, not per site */
 export const BIG_SCOPE = 8;
@@ -123,6 +123,7 @@ let scopeManager: typeof import('@typescript-eslint/scope-manager') | undefined;
 export function scopesOf(ast: TSESTree.Program, engine: 'auto' | 'scope-manager' = 'auto'): ScopeAnalysis {
   if (engine === 'auto' && isJsTree(ast)) return analyzeScopes(ast, keysFor(ast));
   scopeManager ??= createRequire(import.meta.url)('@typescript-eslint/scope-manager') as typeof import('@typescript-eslint/scope-manager');
+  addTsLists(ast);
   return scopeManager.analyze(ast, { sourceType: 'module', lib: [] }) as unknown as ScopeAnalysis;
 }
 

@@ -114,11 +114,7 @@ export class LineIndex {
   }
 }
 
-/**
- * Sets every node's `parent` (one iterative pre-order pass, no per-node allocation). For meriyah's
- * ESTree (`fromJs`), also adds the empty lists that typescript-estree always has and
- * scope-manager reads: `decorators` of classes, members and parameters, `implements` of classes.
- */
+/** Sets every node's `parent` (one iterative pre-order pass, no per-node allocation). */
 function link(root: Node, fromJs: boolean): NodeLists {
   const out: NodeLists = { thisLike: [], calls: [], privateNames: [], unitCandidates: [] };
   (root as unknown as Linked).parent = null;
@@ -126,7 +122,6 @@ function link(root: Node, fromJs: boolean): NodeLists {
   const keys = fromJs ? jsKeys : visitorKeys;
   while (stack.length) {
     const node = stack.pop()!;
-    if (fromJs) addTsLists(node);
     switch (node.type) {
       case 'ThisExpression':
       case 'Super':
@@ -157,7 +152,31 @@ function link(root: Node, fromJs: boolean): NodeLists {
   return out;
 }
 
-function addTsLists(node: Node): void {
+const withLists = new WeakSet<Node>();
+
+/**
+ * For scope-manager reading meriyah's ESTree (the core's own scope analysis does not need them):
+ * adds the empty lists that typescript-estree always has and scope-manager reads, `decorators` of
+ * classes, members and parameters and `implements` of classes. (Not while linking: a property
+ * added to some identifiers and not others gives them another shape everywhere.)
+ */
+export function addTsLists(ast: TSESTree.Program): void {
+  if (!isJsTree(ast) || withLists.has(ast)) return;
+  withLists.add(ast);
+  const stack: Node[] = [ast];
+  while (stack.length) {
+    const node = stack.pop()!;
+    addTsListsTo(node);
+    const keys = jsKeys[node.type] ?? NONE;
+    for (const k of keys) {
+      const value = (node as unknown as Record<string, unknown>)[k];
+      if (Array.isArray(value)) { for (const v of value) if (v && typeof v.type === 'string') stack.push(v as Node); }
+      else if (value && typeof (value as Node).type === 'string') stack.push(value as Node);
+    }
+  }
+}
+
+function addTsListsTo(node: Node): void {
   const n = node as unknown as Record<string, unknown>;
   switch (node.type) {
     case 'ClassDeclaration':
