@@ -19,7 +19,7 @@ describe.each<Flavor>(['esbuild', 'tspc'])('Pool, built with %s', (flavor) => {
 });
 
 describe.each<Flavor>(['esbuild', 'tspc'])('round trips, built with %s', (flavor) => {
-  it('applies serialize hooks and noSerialize, and functions and instances come back from workers', async () => {
+  it('applies serialize hooks and noSerialize, and functions and instances come back from workers (and can be sent again)', async () => {
     const r = run(await build('fixtures/programs/roundtrip.ts', flavor));
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toEqual({
@@ -28,6 +28,8 @@ describe.each<Flavor>(['esbuild', 'tspc'])('round trips, built with %s', (flavor
       back: 16,
       vec: [true, 10],
       again: 115,
+      resend: [41, 85, 42, 41],
+      resendAsync: [41, 85, 42, 41],
       sameClass: [true, true, true],
       cause: ['outer', true, 'inner'],
     });

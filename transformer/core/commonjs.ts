@@ -3,6 +3,7 @@
 // changes what it does. The front ends report it as a warning with the file and line.
 import { analyze } from '@typescript-eslint/scope-manager';
 import type { TSESTree } from '@typescript-eslint/typescript-estree';
+import { addTsLists } from './walk.js';
 
 const CJS_EXTENSION = /\.c[jt]s$/;
 const CJS_GLOBALS = new Set(['require', 'module', 'exports']);
@@ -22,6 +23,7 @@ export function commonJsEvidence(ast: TSESTree.Program, code: string, fileName: 
   }
   if (ast.body.some((s) => ESM_SYNTAX.has(s.type)) || /\bimport\s*\.\s*meta\b/.test(code)) return undefined;
   // no module syntax: free references to require/module/exports make it CommonJS
+  addTsLists(ast); // (scope-manager reads typescript-estree's empty lists, which meriyah's tree lacks)
   const global = analyze(ast, { sourceType: 'script', lib: [] }).globalScope;
   const refs = global?.through.filter((r) => CJS_GLOBALS.has(r.identifier.name)) ?? [];
   if (!refs.length) return undefined;

@@ -30,6 +30,12 @@ function countLines(text: string): number {
 }
 
 export interface CopySite { unit: number; line: number; column: number }
+/**
+ * Text of a unit a copy writes shorter: on the copy's line `line` (0 = its first), `length`
+ * characters at column `column` of the unit's text (counted from the copy's start on its first
+ * line) become `removed` characters fewer.
+ */
+export interface CopyCut { line: number; column: number; length: number; removed: number }
 /** `text` put in place of the module text from `pos` to `end` (an insertion when they are equal) */
 export interface Edit { pos: number; end: number; text: string }
 
@@ -165,9 +171,8 @@ export class Emitter {
       at = close;
     }
     parts.push(raw.slice(from));
-    const appendix = parts.join('');
-    this.s.append('\n' + appendix);
-    return this.s.toString();
+    // (the body is already a string: the output is it and the appendix, not magic-string's text joined again)
+    return body + '\n' + parts.join('');
   }
 
   /** where each unit's copy sits in the output (0-based line, column) */
@@ -442,12 +447,62 @@ export class Emitter {
     if (u.kind === 'class-declaration' && (u.node as TSESTree.ClassDeclaration).abstract) {
       text = text.replace(/^abstract\s+/, ''); // `abstract class` is not an expression
     }
+    text = this.settledReaders(u, text);
     text = COPY_MARK(u.index) + text;
     if (u.kind === 'object-method') {
       const prop = u.node as TSESTree.Property;
       return `${T}.om({ ${text} }, ${JSON.stringify(prop.kind === 'init' ? 'value' : prop.kind)})`;
     }
     return text;
+  }
+
+  /** per unit: what its copy writes shorter (see `settledReaders`), for the source map */
+  readonly copyCuts = new Map<number, CopyCut[]>();
+
+  /**
+   * A copy is made by the factory of its unit's home scope, which has made the readers of that
+   * scope and of the scopes around it when it ran (`let $tp$eN = …` at its top): in the copy, a
+   * cached reader of one of them, `($tp$eN || ($tp$eN = <reader>))`, is always `$tp$eN` already,
+   * and is written so. Only the text the transform inserted is changed: a unit whose own text
+   * mentions `$tp$e` anywhere keeps its copy as it is.
+   */
+  private settledReaders(u: Unit, text: string): string {
+    if (u.home.mode === 'module' || !text.includes(`(${T}$e`) || this.code.slice(u.node.range[0], u.node.range[1]).includes(`${T}$e`)) return text;
+    const made = new Set<number>();
+    for (let e: EnvScope | null = u.home; e && e.mode !== 'module'; e = e.parent) made.add(e.index);
+    const parts: string[] = [];
+    const cuts: CopyCut[] = [];
+    let from = 0;
+    let line = 0;
+    let lineStart = 0;
+    const lazy = /\(\$tp\$e(\d+) \|\| \(\$tp\$e(\d+) = /y;
+    for (let at = text.indexOf(`(${T}$e`); at >= 0; at = text.indexOf(`(${T}$e`, at + 1)) {
+      lazy.lastIndex = at;
+      const m = lazy.exec(text);
+      if (!m || m[1] !== m[2] || !made.has(Number(m[1]))) continue;
+      // the reader's end: its parentheses balance (it holds only names, `case`s and readers)
+      let depth = 0;
+      let end = at;
+      for (; end < text.length; end++) {
+        const c = text.charCodeAt(end);
+        if (c === 40) depth++;
+        else if (c === 41 && --depth === 0) break;
+      }
+      if (depth !== 0) break;
+      for (let nl = text.indexOf('\n', lineStart); nl >= 0 && nl < at; nl = text.indexOf('\n', nl + 1)) {
+        line++;
+        lineStart = nl + 1;
+      }
+      const short = `${T}$e${m[1]}`;
+      parts.push(text.slice(from, at), short);
+      cuts.push({ line, column: at - lineStart, length: end + 1 - at, removed: end + 1 - at - short.length });
+      from = end + 1;
+      at = end;
+    }
+    if (!cuts.length) return text;
+    parts.push(text.slice(from));
+    this.copyCuts.set(u.index, cuts);
+    return parts.join('');
   }
 
   // ---------- top level: never run the entry module's statements in a worker ----------
@@ -678,7 +733,11 @@ export function namingContext(u: Unit): NamingContext {
 
 /** JSON text as a single-quoted string literal: its many `"` need no escaping there. */
 function quoteJson(json: string): string {
-  return `'${json.replace(/[\\'\u2028\u2029]/g, (c) => (c === '\\' || c === "'" ? '\\' + c : c === '\u2028' ? '\\u2028' : '\\u2029'))}'`;
+  // (string replacements, not one regular expression with a callback: the table is most of a module's appendix)
+  let text = json.replaceAll('\\', '\\\\').replaceAll("'", "\\'");
+  if (text.includes('\u2028')) text = text.replaceAll('\u2028', '\\u2028');
+  if (text.includes('\u2029')) text = text.replaceAll('\u2029', '\\u2029');
+  return `'${text}'`;
 }
 
 function unwrapTS(e: Node): Node {

@@ -96,7 +96,7 @@ export function transformModule(code: string, fileName: string, options: Transfo
   const entry = options.entry === undefined ? 2 : options.entry ? 1 : options.ownFile ? 3 : 0;
   const emitter = new Emitter(code, model, info, moduleId, relPath, options.hooksModule ?? 'teleport/hooks', entry);
   const out = emitter.run();
-  const map = noMap ?? buildMap(code, fileName, model.units, emitter.copySites, lines, origin, emitter.edits);
+  const map = noMap ?? buildMap(code, fileName, model.units, emitter.copySites, lines, origin, emitter.edits, emitter.copyCuts);
   const manifest: ModuleManifest = {
     module: moduleId,
     file: relPath,

@@ -3,7 +3,7 @@
 // scopes (the scopes whose bindings some unit captures) that the worker must rebuild.
 import { createRequire } from 'node:module';
 import { analyzeScopes, type Scope, type ScopeAnalysis, type Variable } from './scopes.js';
-import { afterDirectives, contains, isJsTree, keysFor, nodeLists, parentOf, walk, type Node, type TSESTree } from './walk.js';
+import { addTsLists, afterDirectives, contains, isJsTree, keysFor, nodeLists, parentOf, type Node, type TSESTree } from './walk.js';
 
 /** captured bindings above which a scope's reader is built once per scope instance, not per site */
 export const BIG_SCOPE = 8;
@@ -123,6 +123,7 @@ let scopeManager: typeof import('@typescript-eslint/scope-manager') | undefined;
 export function scopesOf(ast: TSESTree.Program, engine: 'auto' | 'scope-manager' = 'auto'): ScopeAnalysis {
   if (engine === 'auto' && isJsTree(ast)) return analyzeScopes(ast, keysFor(ast));
   scopeManager ??= createRequire(import.meta.url)('@typescript-eslint/scope-manager') as typeof import('@typescript-eslint/scope-manager');
+  addTsLists(ast);
   return scopeManager.analyze(ast, { sourceType: 'module', lib: [] }) as unknown as ScopeAnalysis;
 }
 
@@ -132,26 +133,31 @@ export function buildModel(ast: TSESTree.Program, code: string, sm: ScopeAnalysi
   const units: Unit[] = [];
   const unitOfFn = new Map<Node, Unit>();
 
-  // 1. collect units in source order with their nesting
-  const keys = keysFor(ast);
-  walkUnits(ast, null);
-  function walkUnits(node: Node, parent: Unit | null): void {
-    walk(node, (n) => {
-      if (n === node) return true;
-      const kind = unitKind(n);
-      if (!kind) return true;
-      if ((n.type === 'ClassDeclaration' || n.type === 'FunctionDeclaration') && (n as { declare?: boolean }).declare) return false;
-      const fn = n.type === 'Property' ? (n.value as Node) : n;
-      const u: Unit = {
-        index: units.length, node: n, fn, kind, parent, depth: parent ? parent.depth + 1 : 0,
-        captures: new Set(), thisScopes: new Set(), home: null as unknown as EnvScope, site: null as unknown as Unit['site'],
-      };
-      units.push(u);
-      unitOfFn.set(fn, u);
-      if (fn !== n) unitOfFn.set(n, u);
-      walkUnits(n, u);
-      return false;
-    }, keys);
+  // 1. collect units in source order with their nesting (from the candidates listed, in source
+  // order, while the tree was linked; the innermost unit above one is its parent; nothing inside
+  // a `declare class` is a unit)
+  const lists = nodeLists(ast);
+  const declared = new Set<Node>();
+  for (const n of lists.unitCandidates) {
+    const kind = unitKind(n);
+    if (!kind) continue;
+    let parent: Unit | null = null;
+    let skip = false;
+    for (let p = parentOf(n); p; p = parentOf(p)) {
+      if (declared.has(p)) { skip = true; break; }
+      const up = unitOfFn.get(p);
+      if (up) { parent = up; break; }
+    }
+    if (skip) continue;
+    if ((n.type === 'ClassDeclaration' || n.type === 'FunctionDeclaration') && (n as { declare?: boolean }).declare) { declared.add(n); continue; }
+    const fn = n.type === 'Property' ? (n.value as Node) : n;
+    const u: Unit = {
+      index: units.length, node: n, fn, kind, parent, depth: parent ? parent.depth + 1 : 0,
+      captures: new Set(), thisScopes: new Set(), home: null as unknown as EnvScope, site: null as unknown as Unit['site'],
+    };
+    units.push(u);
+    unitOfFn.set(fn, u);
+    if (fn !== n) unitOfFn.set(n, u);
   }
 
   const innermostUnit = (node: Node): Unit | null => {
@@ -190,7 +196,6 @@ export function buildModel(ast: TSESTree.Program, code: string, sm: ScopeAnalysi
 
   // 3. `this` in arrows, super/new.target in arrows, direct eval
   // (the nodes were listed in source order while the parser's output was linked)
-  const lists = nodeLists(ast);
   for (const n of lists.thisLike) {
     const provider = thisProvider(n);
     const inner = innermostUnit(n);

@@ -6,20 +6,27 @@
 // on their line: the result points at the original source exactly where the compiler's map did,
 // at a fraction of the cost of mapping every character or word of the output with magic-string
 // and looking each one up in the input map.
-import { encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
-import type { CopySite, Edit } from './emit.js';
+import type { CopyCut, CopySite, Edit } from './emit.js';
 import type { Unit } from './model.js';
 import type { Origin } from './origin.js';
 import type { LineIndex } from './walk.js';
 import type { TransformResult } from './types.js';
+import { encodeFlat, type Segments } from './vlq.js';
+
+/**
+ * The output's segments, 4 numbers each (generated column, source, original line, original
+ * column) in `data` up to `used`: line l's run from index `from[l]` to `to[l]` (lines may share them).
+ */
+interface OutLines { data: Int32Array; used: number; from: number[]; to: number[] }
 
 /** With `origin` (the input came with a map to its original source), the map points at the original. */
-export function buildMap(code: string, fileName: string, units: Unit[], sites: CopySite[], lines: LineIndex, origin?: Origin, edits: Edit[] = []): TransformResult['map'] {
-  const moved = moveThroughEdits(origin ? origin.segments() : identitySegments(code), edits, lines, code.length);
-  copyLines(moved, units, sites, lines, edits);
+export function buildMap(code: string, fileName: string, units: Unit[], sites: CopySite[], lines: LineIndex, origin?: Origin, edits: Edit[] = [], cuts = new Map<number, CopyCut[]>()): TransformResult['map'] {
+  const out = moveThroughEdits(origin ? origin.segments() : identitySegments(code), edits, lines, code.length);
+  copyLines(out, units, sites, lines, edits, cuts);
+  const mappings = encodeFlat(out.data, out.from, out.to, out.from.length);
   return origin
-    ? { version: 3, file: undefined, sources: origin.map.sources, sourcesContent: origin.map.sourcesContent, names: [], mappings: encode(moved) }
-    : { version: 3, file: undefined, sources: [fileName], sourcesContent: [code], names: [], mappings: encode(moved) };
+    ? { version: 3, file: undefined, sources: origin.map.sources, sourcesContent: origin.map.sourcesContent, names: [], mappings }
+    : { version: 3, file: undefined, sources: [fileName], sourcesContent: [code], names: [], mappings };
 }
 
 const TOKEN = /[\w$]+|\S/g;
@@ -28,18 +35,18 @@ const TOKEN = /[\w$]+|\S/g;
  * The map of a text to itself with a segment at each token (a word, or one other non-space
  * character): where a stack trace's column can point, so as precise as a segment per character.
  */
-function identitySegments(code: string): number[][][] {
-  const out: number[][][] = [];
+function identitySegments(code: string): Segments {
+  const seg: number[] = [];
+  const lineStart: number[] = [0];
   let line = 0;
   let start = 0;
   for (;;) {
     const nl = code.indexOf('\n', start);
     const end = nl < 0 ? code.length : nl;
-    const segs: number[][] = [];
     TOKEN.lastIndex = start;
-    for (let m = TOKEN.exec(code); m && m.index < end; m = TOKEN.exec(code)) segs.push([m.index - start, 0, line, m.index - start]);
-    out.push(segs);
-    if (nl < 0) return out;
+    for (let m = TOKEN.exec(code); m && m.index < end; m = TOKEN.exec(code)) seg.push(m.index - start, 0, line, m.index - start);
+    lineStart.push(seg.length / 4);
+    if (nl < 0) return { lineStart: Int32Array.from(lineStart), seg: Int32Array.from(seg), name: new Int32Array(seg.length / 4).fill(-1) };
     start = nl + 1;
     line++;
   }
@@ -48,27 +55,76 @@ function identitySegments(code: string): number[][][] {
 /**
  * Maps each function copy in the appendix like the function's own lines in the body: its first
  * line from the output column where the function starts, shifted to the copy's column; its other
- * lines as they are (a copy keeps their text).
+ * lines as they are (a copy keeps their text), except past the readers a copy writes shorter
+ * (`cuts`, per unit).
  */
-function copyLines(mappings: SourceMapSegment[][], units: Unit[], sites: CopySite[], lines: LineIndex, edits: Edit[]): void {
+function copyLines(out: OutLines, units: Unit[], sites: CopySite[], lines: LineIndex, edits: Edit[], cuts: Map<number, CopyCut[]>): void {
+  const { from, to } = out;
+  // room for the first line of every copy (its segments, and one more that may cover its start),
+  // and for the other lines a copy writes shorter
+  let room = out.used;
+  const lineSize = (l: number) => (l < from.length ? to[l] - from[l] : 0);
+  for (const site of sites) {
+    const first = lines.position(units[site.unit].node.range[0]).line - 1;
+    room += lineSize(first) + 4;
+    for (const cut of cuts.get(site.unit) ?? []) if (cut.line > 0) room += lineSize(first + cut.line);
+  }
+  if (room > out.data.length) {
+    const bigger = new Int32Array(room);
+    bigger.set(out.data.subarray(0, out.used));
+    out.data = bigger;
+  }
+  const data = out.data;
+  let used = out.used;
   for (const site of sites) {
     const u = units[site.unit];
     const start = lines.position(u.node.range[0]);
     const first = start.line - 1;
     const count = lines.position(u.node.range[1]).line - start.line + 1;
     const delta = start.column + shiftAt(edits, lines, first, start.column);
-    while (mappings.length < site.line + count) mappings.push([]);
+    while (from.length < site.line + count) { from.push(0); to.push(0); }
     // the first line is shifted to the copy's column; the others map exactly as the original lines
-    // do (the copy keeps their text and columns), so they share the original's segments (never mutated)
+    // do (the copy keeps their text and columns), so they share the original's segments
     const shift = site.column - delta;
-    const line = mappings[first] ?? [];
-    const copied = line.filter((seg) => seg[0] >= delta).map((seg) => [seg[0] + shift, ...seg.slice(1)] as SourceMapSegment);
-    // (the segment that covers the function's first character may start before it)
-    const covering = line.findLast((seg) => seg[0] < delta);
-    if (covering && covering.length >= 4 && (!copied.length || copied[0][0] !== site.column)) copied.unshift([site.column, ...covering.slice(1)] as SourceMapSegment);
-    mappings[site.line] = copied;
-    for (let k = 1; k < count; k++) mappings[site.line + k] = mappings[first + k] ?? [];
+    const lineFrom = first < from.length ? from[first] : 0;
+    const lineTo = first < from.length ? to[first] : 0;
+    // (the segment that covers the function's first character may start before it: the last one
+    // before it, in the line's order)
+    let covering = -1;
+    for (let i = lineTo - 4; i >= lineFrom; i -= 4) if (data[i] < delta) { covering = i; break; }
+    let firstKept = -1;
+    for (let i = lineFrom; i < lineTo; i += 4) if (data[i] >= delta) { firstKept = i; break; }
+    const unitCuts = cuts.get(site.unit);
+    // a column of line k of the copy (copy coordinates), past the readers written shorter before it
+    const cutShift = (k: number, c: number, at: number): number => {
+      let out = c;
+      for (const cut of unitCuts!) if (cut.line === k && at + cut.column + cut.length <= c) out -= cut.removed;
+      return out;
+    };
+    const copyStart = used;
+    const push = (column: number, i: number) => {
+      data[used] = column;
+      data[used + 1] = data[i + 1];
+      data[used + 2] = data[i + 2];
+      data[used + 3] = data[i + 3];
+      used += 4;
+    };
+    if (covering >= 0 && (firstKept < 0 || data[firstKept] + shift !== site.column)) push(site.column, covering);
+    for (let i = lineFrom; i < lineTo; i += 4) if (data[i] >= delta) push(unitCuts ? cutShift(0, data[i] + shift, site.column) : data[i] + shift, i);
+    from[site.line] = copyStart;
+    to[site.line] = used;
+    for (let k = 1; k < count; k++) {
+      const l = first + k;
+      from[site.line + k] = l < from.length ? from[l] : 0;
+      to[site.line + k] = l < from.length ? to[l] : 0;
+      if (!unitCuts?.some((cut) => cut.line === k)) continue;
+      const lineStart = used;
+      for (let i = from[site.line + k]; i < to[site.line + k]; i += 4) push(cutShift(k, data[i], 0), i);
+      from[site.line + k] = lineStart;
+      to[site.line + k] = used;
+    }
   }
+  out.used = used;
 }
 
 /** How far an input character at (0-based line, column) moved on its line: text inserted at or before it, less text replaced before it. */
@@ -113,7 +169,7 @@ function editsOn(edits: Edit[], lines: LineIndex): Map<number, LineEdit[]> {
 }
 
 /** The input map's segments (original positions) at their output columns, body lines only. */
-function moveThroughEdits(input: readonly (readonly (readonly number[])[])[], edits: Edit[], lines: LineIndex, length: number): SourceMapSegment[][] {
+function moveThroughEdits(input: Segments, edits: Edit[], lines: LineIndex, length: number): OutLines {
   // (text appended after the module's last character may start a line: nothing follows it)
   for (const e of edits) {
     if ((e.pos < length && e.text.includes('\n')) || (e.end !== e.pos && lines.position(e.end).line !== lines.position(e.pos).line)) {
@@ -121,27 +177,32 @@ function moveThroughEdits(input: readonly (readonly (readonly number[])[])[], ed
     }
   }
   const perLine = editsOn(edits, lines);
-  const out: SourceMapSegment[][] = new Array(input.length);
-  for (let l = 0; l < input.length; l++) {
-    const segs = input[l];
+  const { lineStart, seg } = input;
+  const lineCount = lineStart.length - 1;
+  // (edits only ever drop segments: the input's count is enough)
+  const data = new Int32Array(lineStart[lineCount] * 4);
+  let used = 0;
+  const from: number[] = new Array(lineCount);
+  const to: number[] = new Array(lineCount);
+  for (let l = 0; l < lineCount; l++) {
+    from[l] = used;
     const list = perLine.get(l);
-    if (!list) {
-      // a line without edits keeps its segments (never mutated; names are dropped, so a segment
-      // that has one is copied without it)
-      out[l] = segs.some((seg) => seg.length !== 4) ? segs.map((seg) => [seg[0], seg[1], seg[2], seg[3]]) : segs as SourceMapSegment[];
-      continue;
-    }
-    const moved: SourceMapSegment[] = [];
     let k = 0;
     let shift = 0;
-    for (const seg of segs) {
-      const c = seg[0];
-      // edits wholly at or before this column (an insertion at c comes before the character at c)
-      while (k < list.length && list[k].endColumn <= c) shift = list[k++].shift;
-      if (k < list.length && list[k].column <= c) continue; // inside replaced text: nothing left to map
-      moved.push([c + shift, seg[1], seg[2], seg[3]]);
+    for (let i = lineStart[l] * 4; i < lineStart[l + 1] * 4; i += 4) {
+      const c = seg[i];
+      if (list) {
+        // edits wholly at or before this column (an insertion at c comes before the character at c)
+        while (k < list.length && list[k].endColumn <= c) shift = list[k++].shift;
+        if (k < list.length && list[k].column <= c) continue; // inside replaced text: nothing left to map
+      }
+      data[used] = c + shift;
+      data[used + 1] = seg[i + 1];
+      data[used + 2] = seg[i + 2];
+      data[used + 3] = seg[i + 3];
+      used += 4;
     }
-    out[l] = moved;
+    to[l] = used;
   }
-  return out;
+  return { data, used, from, to };
 }

@@ -1,6 +1,6 @@
 // Parsing and AST plumbing: parse TypeScript with typescript-estree and JavaScript with meriyah
 // (both ESTree with ranges; line/column from a line index), attach parent links (and, in the same
-// pass, list the few node kinds later steps look for), walk nodes.
+// pass, list the few node kinds later steps look for).
 import { createRequire } from 'node:module';
 import { parseModule as meriyahModule, parseScript, type Options as MeriyahOptions } from 'meriyah';
 import type { TSESTree } from '@typescript-eslint/typescript-estree';
@@ -17,6 +17,8 @@ export interface NodeLists {
   calls: TSESTree.CallExpression[];
   /** every `#name` (member keys, `o.#x`, `#x in o`) */
   privateNames: TSESTree.PrivateIdentifier[];
+  /** every node that may be a unit (functions, classes, object properties): the model picks them */
+  unitCandidates: Node[];
 }
 
 const lists = new WeakMap<Node, NodeLists>();
@@ -112,19 +114,14 @@ export class LineIndex {
   }
 }
 
-/**
- * Sets every node's `parent` (one iterative pre-order pass, no per-node allocation). For meriyah's
- * ESTree (`fromJs`), also adds the empty lists that typescript-estree always has and
- * scope-manager reads: `decorators` of classes, members and parameters, `implements` of classes.
- */
+/** Sets every node's `parent` (one iterative pre-order pass, no per-node allocation). */
 function link(root: Node, fromJs: boolean): NodeLists {
-  const out: NodeLists = { thisLike: [], calls: [], privateNames: [] };
+  const out: NodeLists = { thisLike: [], calls: [], privateNames: [], unitCandidates: [] };
   (root as unknown as Linked).parent = null;
   const stack: Node[] = [root];
   const keys = fromJs ? jsKeys : visitorKeys;
   while (stack.length) {
     const node = stack.pop()!;
-    if (fromJs) addTsLists(node);
     switch (node.type) {
       case 'ThisExpression':
       case 'Super':
@@ -139,15 +136,47 @@ function link(root: Node, fromJs: boolean): NodeLists {
       case 'PrivateIdentifier':
         out.privateNames.push(node);
         break;
+      case 'ArrowFunctionExpression':
+      case 'FunctionExpression':
+      case 'FunctionDeclaration':
+      case 'ClassDeclaration':
+      case 'ClassExpression':
+      case 'Property':
+        out.unitCandidates.push(node);
+        break;
       default:
         break;
     }
-    pushChildren(node, stack, true, keys);
+    pushChildren(node, stack, keys);
   }
   return out;
 }
 
-function addTsLists(node: Node): void {
+const withLists = new WeakSet<Node>();
+
+/**
+ * For scope-manager reading meriyah's ESTree (the core's own scope analysis does not need them):
+ * adds the empty lists that typescript-estree always has and scope-manager reads, `decorators` of
+ * classes, members and parameters and `implements` of classes. (Not while linking: a property
+ * added to some identifiers and not others gives them another shape everywhere.)
+ */
+export function addTsLists(ast: TSESTree.Program): void {
+  if (!isJsTree(ast) || withLists.has(ast)) return;
+  withLists.add(ast);
+  const stack: Node[] = [ast];
+  while (stack.length) {
+    const node = stack.pop()!;
+    addTsListsTo(node);
+    const keys = jsKeys[node.type] ?? NONE;
+    for (const k of keys) {
+      const value = (node as unknown as Record<string, unknown>)[k];
+      if (Array.isArray(value)) { for (const v of value) if (v && typeof v.type === 'string') stack.push(v as Node); }
+      else if (value && typeof (value as Node).type === 'string') stack.push(value as Node);
+    }
+  }
+}
+
+function addTsListsTo(node: Node): void {
   const n = node as unknown as Record<string, unknown>;
   switch (node.type) {
     case 'ClassDeclaration':
@@ -170,8 +199,8 @@ function addTsLists(node: Node): void {
   }
 }
 
-/** Pushes a node's children in reverse (so they pop in source order), linking them to it if asked. */
-function pushChildren(node: Node, stack: Node[], link: boolean, table: Record<string, readonly string[] | undefined>): void {
+/** Pushes a node's children in reverse (so they pop in source order), linking them to it. */
+function pushChildren(node: Node, stack: Node[], table: Record<string, readonly string[] | undefined>): void {
   const keys = table[node.type];
   if (!keys) return;
   for (let k = keys.length - 1; k >= 0; k--) {
@@ -180,11 +209,11 @@ function pushChildren(node: Node, stack: Node[], link: boolean, table: Record<st
       for (let i = value.length - 1; i >= 0; i--) {
         const v = value[i] as Linked | null;
         if (!v || typeof v.type !== 'string') continue;
-        if (link) v.parent = node;
+        v.parent = node;
         stack.push(v as unknown as Node);
       }
     } else if (value && typeof (value as Node).type === 'string') {
-      if (link) (value as unknown as Linked).parent = node;
+      (value as unknown as Linked).parent = node;
       stack.push(value as Node);
     }
   }
@@ -192,15 +221,6 @@ function pushChildren(node: Node, stack: Node[], link: boolean, table: Record<st
 
 export function parentOf(node: Node): Node | null {
   return (node as unknown as Linked).parent ?? null;
-}
-
-/** Depth-first pre-order walk; return false from `enter` to skip a node's children. */
-export function walk(root: Node, enter: (node: Node, parent: Node | null) => boolean | void, table: Record<string, readonly string[] | undefined> = visitorKeys): void {
-  const stack: Node[] = [root];
-  while (stack.length) {
-    const node = stack.pop()!;
-    if (enter(node, node === root ? null : parentOf(node)) !== false) pushChildren(node, stack, false, table);
-  }
 }
 
 /** Whether meriyah parsed `ast` (plain JavaScript: no TypeScript, JSX or decorators). */
