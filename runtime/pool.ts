@@ -39,8 +39,8 @@ export interface PoolOptions {
    * How an idle worker thread waits for its next task (backend 'threads' only).
    * - 'disabled' (default): it waits in its event loop, so timers, I/O and promises that a task or
    *   `setup` left running keep running between tasks.
-   * - 'sync': it blocks in `Atomics.wait` and is woken directly, a shorter round trip (lower
-   *   latency for many small `run` calls), but everything a task or `setup` left running is frozen
+   * - 'sync': it blocks in `Atomics.wait` and is woken directly (piscina's default): less CPU per
+   *   round trip for many small `run` calls (see README, Benchmarks), but everything a task or `setup` left running is frozen
    *   while the worker is idle, and runs only when a later task awaits something (a timer, I/O).
    *
    * There is no 'async' (`Atomics.waitAsync`): it keeps the event loop running like 'disabled'
