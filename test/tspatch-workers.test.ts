@@ -1,10 +1,10 @@
 // The ts-patch front end's transform pool (transformer/tspatch-workers.ts), end to end with `tspc` and the BUILT
 // adapter (run `npm run build` first): the core in worker threads writes the same bytes as the core in tsc's
 // thread (every file, the manifest, the diagnostics), in whole-program and incremental builds; a worker that
-// throws, exits or hangs is an error on that file, and the build ends.
+// throws, exits or hangs is an error on that file, and the build ends (in watch mode the next program tries it again).
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { runNode, type Run } from './support/run-node.js';
 
@@ -120,13 +120,17 @@ describe('tspc: the transform in worker threads', { timeout: 240_000 }, () => {
 // A plugin over the real core whose workers run test-core.mjs: it logs the thread of each call, and throws,
 // exits or hangs on a marker. tsc's thread does not take jobs back from the worker (the markers must reach it).
 const TEST_CORE = `
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { transformModule as real } from ${JSON.stringify(path.join(dist, 'core/index.js'))};
 export function transformModule(code, fileName, options) {
   appendFileSync(process.env.TELEPORT_TEST_LOG, threadId + ' ' + fileName + '\\n');
   if (code.includes('@throw')) throw new Error('boom');
-  if (code.includes('@exit') && !isMainThread) process.exit(3);
+  if (code.includes('@exit-once') && !isMainThread && !existsSync(process.env.TELEPORT_TEST_LOG + '.exited')) {
+    writeFileSync(process.env.TELEPORT_TEST_LOG + '.exited', '');
+    process.exit(3);
+  }
+  if (code.includes('@exit') && !code.includes('@exit-once') && !isMainThread) process.exit(3);
   if (code.includes('@hang') && !isMainThread) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
   return real(code, fileName, options);
 }
@@ -207,6 +211,26 @@ describe('tspc: failing transform workers', { timeout: 120_000 }, () => {
     expect(Date.now() - started).toBeLessThan(120_000);
     expect([...r.threads.values()]).toEqual(Object.keys(FILES).map(() => '0'));
     expect(readFileSync(path.join(dir, 'out/m8.js'), 'utf8')).toContain('teleport/hooks');
+  });
+
+  test('watch mode: a file whose worker exited is an error of that emit only; the next program transforms it again', async () => {
+    const dir = testProject('exit-once', { ...FILES, 'src/m2.ts': FILES['src/m2.ts'] + '// @exit-once\n' }, { workers: 1 });
+    const log = path.join(dir, 'calls.log');
+    writeFileSync(log, '');
+    process.env.TELEPORT_TEST_LOG = log;
+    // two programs through one transformer, as tsc --watch makes them (its result cache is shared)
+    const ts = (await import('typescript')).default;
+    const transformer = (await import(pathToFileURL(path.join(dir, 'test-plugin.mjs')).href)).default;
+    const parsed = ts.getParsedCommandLineOfConfigFile(path.join(dir, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
+    const emit = (): string[] => {
+      const host = ts.createCompilerHost(parsed.options);
+      const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options, host });
+      const instrumented = transformer(program, host, (parsed.options.plugins as object[])[0], { ts });
+      return instrumented.emit().diagnostics.filter((d: { code: number }) => d.code === 9902).map((d: { messageText: string }) => d.messageText);
+    };
+    expect(emit()).toEqual(['teleport: internal error: transforming this file failed: the transform worker exited (code 3) while transforming this file']);
+    expect(emit()).toEqual([]);
+    expect(readFileSync(path.join(dir, 'out/m2.js'), 'utf8')).toContain('teleport/hooks');
   });
 
   test('a worker that hangs is an error on that file after the stall timeout, not a hung build', async () => {

@@ -11,7 +11,8 @@ import type { TransformFailure } from './core/attempt.js';
 import type { WorkerInit, WorkerJob, WorkerReply } from './tspatch-worker.js';
 
 /** The core's result for a job, or why it failed (see core/attempt.ts). */
-export type JobResult = ({ ok: true } & TransformResult) | TransformFailure;
+/** `transient`: the worker failed (exited, stalled), not the core: the next program transforms the file again. */
+export type JobResult = ({ ok: true } & TransformResult) | (TransformFailure & { transient?: true });
 export interface PoolJob { fileName: string; input: string; options: TransformOptions }
 
 /** Workers used by default: one per spare core, at most 2 (none on a single core: the transform runs in tsc's thread). */
@@ -138,7 +139,7 @@ export class TransformPool {
     void slot.worker.terminate().catch(() => {});
     for (const [id, p] of slot.pending) {
       const free = id !== current && Atomics.compareExchange(p.claims, p.claim, 0, 2) === 0;
-      this.done.set(id, free ? inThread(p.job) : { ok: false, message: `the transform worker ${why} while transforming this file` });
+      this.done.set(id, free ? inThread(p.job) : { ok: false, message: `the transform worker ${why} while transforming this file`, transient: true });
     }
     slot.pending.clear();
   }

@@ -236,6 +236,8 @@ function instrumentEmit(core: TeleportCore, cache: ResultCache, pool: TransformP
     let result = cached(mj);
     if (!result) cache.set(mj.job.fileName, { ...mj.stamp, result: (result = runHere(mj.job)) });
     if (!result.ok) {
+      // (a worker that failed is this emit's error only: in watch mode the next program tries the file again)
+      if (result.transient) cache.delete(mj.job.fileName);
       report(makeDiagnostic(ts, sf, 1, 1, `teleport: internal error: transforming this file failed: ${result.message}`, INTERNAL_ERROR_CODE));
       return undefined;
     }
