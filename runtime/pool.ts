@@ -40,8 +40,9 @@ export interface PoolOptions {
    * - 'disabled' (default): it waits in its event loop, so timers, I/O and promises that a task or
    *   `setup` left running keep running between tasks.
    * - 'sync': it blocks in `Atomics.wait` and is woken directly (piscina's default): less CPU per
-   *   round trip for many small `run` calls (see README, Benchmarks), but everything a task or `setup` left running is frozen
-   *   while the worker is idle, and runs only when a later task awaits something (a timer, I/O).
+   *   round trip for many small `run` calls (see README, Benchmarks), but everything a task or
+   *   `setup` left running is frozen while the worker is idle, and runs only when a later task
+   *   awaits something (a timer, I/O).
    *
    * There is no 'async' (`Atomics.waitAsync`): it keeps the event loop running like 'disabled'
    * but wakes the worker twice per task, and measured slower than 'disabled'.

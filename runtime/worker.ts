@@ -10,8 +10,16 @@ const init = (workerData ?? {}) as WorkerInit;
 process.setSourceMapsEnabled(true);
 
 // Loaded dynamically so that the runtime's module graph evaluates after the assignment above.
-// piscina awaits a default export that is a promise before it reports the worker ready, so the
-// core is loaded before the first task arrives (with `atomics: 'sync'` an idle worker blocks, and
-// a load still pending would wait for that task), and a warm call's reply is returned at once.
-const handler: Promise<(task: Task) => Reply | Promise<Reply>> = import('./worker-core.js').then((m) => m.createWorkerCore(init));
-export default handler;
+let handle: ((task: Task) => Reply | Promise<Reply>) | undefined;
+const core = import('./worker-core.js').then((m) => (handle = m.createWorkerCore(init)));
+
+/** piscina's handler: a warm call's reply is returned at once (no promise) */
+function teleportTask(task: Task): Reply | Promise<Reply> {
+  return handle ? handle(task) : core.then((h) => h(task));
+}
+
+// piscina awaits a promise it is given as the default export before it reports the worker ready,
+// so the core is loaded before the first task arrives (with `atomics: 'sync'` an idle worker
+// blocks, and a load still pending would wait for that task). If the core cannot be loaded, the
+// worker still starts and every task fails with the loader's error, which names the file.
+export default core.then(() => teleportTask, () => teleportTask);

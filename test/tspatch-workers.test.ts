@@ -158,10 +158,16 @@ function testProject(name: string, files: Record<string, string>, plugin: Record
   return dir;
 }
 
-function build(dir: string): Promise<Run & { threads: Map<string, string> }> {
+/** Starts the log test-core.mjs writes (its workers read the variable when they start); returns its path. */
+function startLog(dir: string): string {
   const log = path.join(dir, 'calls.log');
   writeFileSync(log, '');
   process.env.TELEPORT_TEST_LOG = log;
+  return log;
+}
+
+function build(dir: string): Promise<Run & { threads: Map<string, string> }> {
+  const log = startLog(dir);
   return tspcBuild(dir).then((r) => {
     const threads = new Map(readFileSync(log, 'utf8').trim().split('\n').map((l) => {
       const [thread, file] = l.split(' ');
@@ -215,9 +221,7 @@ describe('tspc: failing transform workers', { timeout: 120_000 }, () => {
 
   test('watch mode: a file whose worker exited is an error of that emit only; the next program transforms it again', async () => {
     const dir = testProject('exit-once', { ...FILES, 'src/m2.ts': FILES['src/m2.ts'] + '// @exit-once\n' }, { workers: 1 });
-    const log = path.join(dir, 'calls.log');
-    writeFileSync(log, '');
-    process.env.TELEPORT_TEST_LOG = log;
+    startLog(dir);
     // two programs through one transformer, as tsc --watch makes them (its result cache is shared)
     const ts = (await import('typescript')).default;
     const transformer = (await import(pathToFileURL(path.join(dir, 'test-plugin.mjs')).href)).default;
